@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { FaultlineError, exitCodeFor, formatError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { VERSION } from '../version.js';
+
+/**
+ * The `faultline` command. Subcommands arrive with later issues (toxiproxy, validate, run,
+ * rules, report, compare); until then it answers --help and --version, and any command it
+ * does not know is a usage error (exit 2) rather than a silent success.
+ */
+async function main(argv: readonly string[]): Promise<number> {
+  let exitCode: number = ExitCode.OK;
+  const parser = yargs(argv)
+    .scriptName('faultline')
+    .usage('$0 <command> [options]\n\nChaos testing for Node.js services: faults on a timeline, SLO and burn-rate verdicts, resilience reports per release.')
+    .version(VERSION)
+    .alias('v', 'version')
+    .help('help')
+    .alias('h', 'help')
+    .strict()
+    .demandCommand(1, 'Name a command; `faultline --help` lists them.')
+    .check((args) => {
+      const [command] = args._;
+      if (command !== undefined) {
+        throw new FaultlineError('FAULTLINE_USAGE', `unknown command "${String(command)}"`, { hint: 'run `faultline --help` for the commands' });
+      }
+      return true;
+    })
+    .epilogue(
+      [
+        'Exit codes:',
+        '  0    every expectation held',
+        '  1    an expectation failed or was inconclusive',
+        '  2    bad input (file, flag, schema)',
+        '  3    infrastructure failed',
+        '  4    cleanup failed (a fault may still be in effect)',
+        '  130  interrupted',
+      ].join('\n'),
+    )
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      // yargs reports its own usage errors (YError) here: one clear message, exit 2.
+      // Errors raised by commands pass through untouched and keep their own exit code.
+      if (error !== undefined && error !== null && error.name !== 'YError') throw error;
+      throw new FaultlineError('FAULTLINE_USAGE', message ?? error?.message ?? 'bad usage', {
+        hint: 'run `faultline --help` for the commands and options',
+      });
+    });
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    process.stderr.write(`${formatError(error)}\n`);
+    exitCode = exitCodeFor(error);
+  }
+  return exitCode;
+}
+
+process.exitCode = await main(hideBin(process.argv));
