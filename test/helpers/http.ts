@@ -8,7 +8,6 @@ export interface JsonResponse<T = unknown> {
 }
 
 /** One HTTP call with a JSON body in and a (JSON when possible) body out. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
 export async function call<T = any>(
   url: string,
   options: { method?: string; body?: unknown; raw?: string | Buffer; headers?: Record<string, string>; timeoutMs?: number } = {},

@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { call } from '../../helpers/http.js';
+import { killAll, pollUntil, startAgent, startUpstream, type Started } from '../../helpers/processes.js';
+
+afterEach(killAll);
+
+const FAST_HEALTH = { AGENT_HEALTH_INTERVAL_MS: '100', AGENT_HEALTH_FAIL_THRESHOLD: '3', AGENT_HEALTH_RECOVER_THRESHOLD: '2' };
+
+async function healthIs(agent: Started, status: 'UP' | 'DOWN', check?: string) {
+  return pollUntil(
+    async () => {
+      const res = await call(`${agent.url}/health`);
+      const ok = res.body.status === status && (check === undefined || res.body.checks[check].status === status);
+      return ok ? res : undefined;
+    },
+    `health ${check ?? 'overall'} ${status}`,
+  );
+}
+
+describe('agent health', () => {
+  it('goes DOWN when the upstream stops and UP again when it returns', async () => {
+    const upstream = await startUpstream();
+    const agent = await startAgent({ UPSTREAM_URL: upstream.url, ...FAST_HEALTH });
+    await healthIs(agent, 'UP', 'downstream');
+
+    await upstream.kill('SIGKILL');
+    const down = await healthIs(agent, 'DOWN', 'downstream');
+    expect(down.status).toBe(503);
+    expect(down.body.checks.downstream.consecutiveFailures).toBeGreaterThanOrEqual(3);
+    expect(down.body.checks.downstream.error).toBeTruthy();
+    expect(down.body.checks.heap.status).toBe('UP'); // only the failing check is DOWN
+
+    await startUpstream({ UPSTREAM_PORT: String(upstream.port) });
+    const up = await healthIs(agent, 'UP', 'downstream');
+    expect(up.status).toBe(200);
+    // The transitions are logged with their direction.
+    await agent.waitForLine((line) => line.includes('health check downstream UP -> DOWN'));
+    await agent.waitForLine((line) => line.includes('health check downstream DOWN -> UP'));
+  });
+
+  it('counts a downstream slower than its limit as failed', async () => {
+    const upstream = await startUpstream();
+    // Probe /api/v1/slow (600 ms) with a 200 ms limit: every probe is too slow.
+    const agent = await startAgent({
+      UPSTREAM_URL: upstream.url,
+      ...FAST_HEALTH,
+      AGENT_HEALTH_DOWNSTREAM_PATH: '/api/v1/slow?ms=600',
+      AGENT_HEALTH_DOWNSTREAM_TIMEOUT_MS: '200',
+    });
+    const down = await healthIs(agent, 'DOWN', 'downstream');
+    expect(down.body.checks.downstream.error).toMatch(/no answer within 200 ms/);
+  });
+
+  it('with the health-always-up bug, stays UP while the upstream is gone', async () => {
+    const upstream = await startUpstream();
+    const agent = await startAgent({ UPSTREAM_URL: upstream.url, AGENT_BUG: 'health-always-up', ...FAST_HEALTH });
+    await upstream.kill('SIGKILL');
+    // The check itself sees the failure (so we know it was evaluated) ...
+    const res = await pollUntil(async () => {
+      const r = await call(`${agent.url}/health`);
+      return r.body.checks.downstream.status === 'DOWN' ? r : undefined;
+    }, 'downstream check DOWN');
+    // ... but the endpoint still says UP.
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('UP');
+  });
+
+  it('goes DOWN on heap growth with the leak bug, and stays UP without it', async () => {
+    const env = { ...FAST_HEALTH, AGENT_HEAP_LIMIT_MB: '96', AGENT_LEAK_BYTES_PER_REQUEST: String(1024 * 1024) };
+    const healthy = await startAgent(env);
+    const leaky = await startAgent({ ...env, AGENT_BUG: 'leak' });
+    for (let i = 0; i < 150; i++) {
+      await Promise.all([healthy, leaky].map((a) => call(`${a.url}/v1/actions`, { body: { type: 'echo' } })));
+    }
+    const down = await healthIs(leaky, 'DOWN', 'heap');
+    expect(down.body.checks.heap.usedMb).toBeGreaterThan(96);
+    const metrics = await call<string>(`${leaky.url}/metrics`);
+    expect(metrics.text).toMatch(/^agent_leaked_bytes 1[0-9]{8}$/m);
+    const ok = await call(`${healthy.url}/health`);
+    expect(ok.body.checks.heap.status).toBe('UP');
+  });
+});
