@@ -56,17 +56,15 @@ export class AgentRuntime {
     this.#metrics = createMetrics({
       inflight: () => this.#engine.inflight,
       queued: () => this.#engine.queued,
-      ringSize: () => this.#bus.stats().ring.size,
+      ringSize: () => this.#bus.ringSize,
       states: () => this.#coordinator.size,
     });
 
     if (config.walPath !== undefined) {
       const { wal, replay } = await WriteAheadLog.open<StateRecord>(config.walPath, {
         ackBeforeDurable: bugs.has('wal-no-fsync'),
-        onSync: (records, seconds) => {
-          this.#metrics.walAppends.inc(records);
-          this.#metrics.walSyncDuration.observe(seconds);
-        },
+        onAppend: () => this.#metrics.walAppends.inc(),
+        onSync: (_records, seconds) => this.#metrics.walSyncDuration.observe(seconds),
       });
       this.#wal = wal;
       this.#coordinator = new StateCoordinator(wal);

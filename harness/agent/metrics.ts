@@ -67,7 +67,7 @@ export function createMetrics(sources: { inflight: () => number; queued: () => n
     }),
     walAppends: new Counter({
       name: 'agent_wal_appends_total',
-      help: 'Records made durable in the write-ahead log.',
+      help: 'Records appended to the write-ahead log (acknowledged after fdatasync, unless the wal-no-fsync bug is on).',
       registers: [registry],
     }),
     walSyncDuration: new Histogram({

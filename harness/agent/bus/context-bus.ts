@@ -166,6 +166,11 @@ export class ContextBus {
     }
   }
 
+  /** Messages waiting in the ring. */
+  get ringSize(): number {
+    return this.#ring.size;
+  }
+
   stats(): BusStats {
     return {
       received: { ...this.#stats.received },

@@ -104,7 +104,19 @@ export class StateCoordinator {
       at: this.clock().toISOString(),
     });
     this.#accepted.set(id, snapshot);
-    if (this.wal !== undefined) await this.wal.append({ op: 'put', snapshot });
+    if (this.wal !== undefined) {
+      try {
+        await this.wal.append({ op: 'put', snapshot });
+      } catch (error) {
+        // Never stored: forget it, so the next CAS is checked against what is really there.
+        if (this.#accepted.get(id) === snapshot) {
+          const committed = this.#committed.get(id);
+          if (committed === undefined) this.#accepted.delete(id);
+          else this.#accepted.set(id, committed);
+        }
+        throw error;
+      }
+    }
     // Another write may have been accepted and committed meanwhile; never go backwards.
     const committed = this.#committed.get(id);
     if (committed === undefined || committed.version < snapshot.version) this.#committed.set(id, snapshot);

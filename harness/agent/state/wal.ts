@@ -42,6 +42,8 @@ export interface WalOptions {
   ackBeforeDurable?: boolean;
   /** How long acknowledged-but-unwritten records wait under `ackBeforeDurable`, in ms. Default: 200. */
   lazyFlushMs?: number;
+  /** Called for every record appended (durable or, under the bug, not yet). */
+  onAppend?: () => void;
   /** Called after every sync with the number of records it made durable and how long it took. */
   onSync?: (records: number, seconds: number) => void;
 }
@@ -98,31 +100,42 @@ export class WriteAheadLog<T> {
     if (this.#failed !== undefined) return Promise.reject(this.#failed);
     const frame = encodeFrame(record);
     this.#appended++;
+    this.options.onAppend?.();
     if (this.options.ackBeforeDurable === true) {
       this.#queue.push({ frame, resolve: noop, reject: noop });
       this.#lazyTimer ??= setTimeout(() => {
         this.#lazyTimer = undefined;
-        void this.#flush(false).catch(noop);
+        this.#startFlushing(false);
       }, this.options.lazyFlushMs ?? 200);
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ frame, resolve, reject });
-      if (this.#flushing === undefined) void this.#flushLoop();
+      this.#startFlushing(true);
     });
   }
 
-  async #flushLoop(): Promise<void> {
-    // One flush at a time; appends that arrive meanwhile ride the next one.
-    while (this.#queue.length > 0) {
-      this.#flushing = this.#flush(true);
-      try {
-        await this.#flushing;
-      } catch {
-        // #flush rejected the batch's waiters; the error is kept in #failed.
+  /** Starts the flush loop unless one is running; a running loop picks up what was queued. */
+  #startFlushing(sync: boolean): void {
+    // With a non-empty queue the loop reaches an await before it can finish, so #flushing is
+    // assigned before the loop's `finally` clears it.
+    if (this.#flushing === undefined && this.#queue.length > 0) this.#flushing = this.#flushLoop(sync);
+  }
+
+  async #flushLoop(sync: boolean): Promise<void> {
+    // One write at a time, so frames reach the file in append order; appends that arrive
+    // meanwhile ride the next batch (group commit).
+    try {
+      while (this.#queue.length > 0) {
+        try {
+          await this.#flush(sync);
+        } catch {
+          // #flush rejected the batch's waiters; the error is kept in #failed.
+        }
       }
+    } finally {
+      this.#flushing = undefined;
     }
-    this.#flushing = undefined;
   }
 
   async #flush(sync: boolean): Promise<void> {
@@ -149,7 +162,7 @@ export class WriteAheadLog<T> {
       clearTimeout(this.#lazyTimer);
       this.#lazyTimer = undefined;
     }
-    while (this.#flushing !== undefined) await this.#flushing.catch(noop);
+    while (this.#flushing !== undefined) await this.#flushing;
     if (this.#queue.length > 0) await this.#flush(true);
     else if (this.#failed === undefined) await this.#handle.datasync();
     if (this.#failed !== undefined) throw this.#failed;
