@@ -28,7 +28,7 @@ export interface AgentConfig {
   maxBodyBytes: number;
   /** Capacity of the low-priority ring buffer. Default: 1024. */
   busRingSize: number;
-  /** Fraction (0..1] of low-priority messages kept; the rest are counted as sampled out. Default: 1. */
+  /** Fraction [0..1] of low-priority messages kept; the rest are counted as sampled out. Default: 1. */
   busSampleRate: number;
   /** How often the bus drains the ring into the engine, in ms. Default: 10. */
   busDrainIntervalMs: number;

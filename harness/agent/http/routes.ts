@@ -106,11 +106,11 @@ export function parseIfMatch(header: string | undefined): string | undefined {
   if (value.startsWith('W/')) {
     throw new HttpError(400, 'BAD_IF_MATCH', 'If-Match: weak ETags cannot be used for compare-and-swap; send the strong ETag from GET');
   }
-  const match = /^"?([0-9a-f]{64})"?$/.exec(value);
+  const match = /^(?:"([0-9a-f]{64})"|([0-9a-f]{64}))$/.exec(value);
   if (match === null) {
     throw new HttpError(400, 'BAD_IF_MATCH', `If-Match must be one ETag "<sha256 hex>" as returned by GET, or *; got ${JSON.stringify(value.slice(0, 100))}`);
   }
-  return match[1];
+  return match[1] ?? match[2];
 }
 
 async function postBus({ req, res, trace }: RequestContext, deps: RouteDeps): Promise<void> {

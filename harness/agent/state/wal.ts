@@ -12,8 +12,9 @@ import { crc32 } from 'node:zlib';
  * Concurrent appends share one write and one sync (group commit), so throughput grows with
  * concurrency while every acknowledgement still means "on disk".
  *
- * Recovery: a crash can leave a torn last frame (short header, short payload, or a payload
- * whose checksum does not match because only part of it reached the disk). Replay drops
+ * Recovery: a crash can leave a torn last frame (short header, short payload, a payload
+ * whose checksum does not match because only part of it reached the disk, or a zero-filled
+ * tail when the file's size reached the disk before its data). Replay drops
  * that tail and truncates the file there. A bad frame followed by more data is not a torn
  * write but corruption, and replay refuses to guess.
  */
@@ -228,11 +229,17 @@ export function decodeLog<T>(path: string, bytes: Buffer): ReplayResult<T> & { v
     if (remaining < FRAME_HEADER) break; // torn frame header
     const length = bytes.readUInt32LE(offset);
     const checksum = bytes.readUInt32LE(offset + 4);
+    if (length === 0) {
+      // encodeFrame never writes an empty payload. Zeros to the end of the file are the mark
+      // of a crash where the file's new size reached the disk before its data: a torn tail.
+      if (bytes.subarray(offset).every((b) => b === 0)) break;
+      throw new WalCorruptError(path, offset, 'zero-length frame followed by data');
+    }
+    const end = offset + FRAME_HEADER + length;
+    if (end > bytes.length) break; // torn payload (or a damaged length at the tail: same outcome)
     if (length > MAX_RECORD_BYTES) {
       throw new WalCorruptError(path, offset, `frame length ${length} exceeds ${MAX_RECORD_BYTES}`);
     }
-    const end = offset + FRAME_HEADER + length;
-    if (end > bytes.length) break; // torn payload
     const payload = bytes.subarray(offset + FRAME_HEADER, end);
     if (crc32(payload) !== checksum) {
       if (end === bytes.length) break; // the last frame, partly on disk: torn
