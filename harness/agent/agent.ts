@@ -156,7 +156,9 @@ export class AgentRuntime {
     server.listen(this.config.port, this.config.host);
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
     this.#bus.start();
-    this.#health.start();
+    // The first health evaluation completes before the agent says it is listening, so the
+    // first /health anyone reads already has every check.
+    await this.#health.start();
     this.#state = 'running';
     this.#health.setLifecycle('running', true);
     return server.address() as AddressInfo;

@@ -67,9 +67,10 @@ export class HealthMonitor {
     return getHeapStatistics().heap_size_limit * this.options.heapLimitFraction;
   }
 
-  start(): void {
+  /** Runs the first evaluation (at most one downstream timeout), then one per interval. */
+  async start(): Promise<void> {
     this.#loop.enable();
-    void this.#tick();
+    await this.#tick();
     this.#timer = setInterval(() => void this.#tick(), this.options.intervalMs);
   }
 
