@@ -1,6 +1,7 @@
 import type { Action, ActionResult, BehaviorEngine } from '../engine/engine.js';
 import { ActionError, toActionError } from '../engine/errors.js';
 import { traceFromId } from '../trace.js';
+import { mulberry32 } from '../random.js';
 import { RingBuffer } from './ring-buffer.js';
 
 export type Priority = 'high' | 'low';
@@ -179,16 +180,4 @@ export class ContextBus {
       ring: { size: this.#ring.size, capacity: this.#ring.capacity, traceIds: this.#ring.toArray().map((e) => e.message.traceId) },
     };
   }
-}
-
-/** A small seeded PRNG so sampling is repeatable run to run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../harness/agent/random.js';
 import { call } from '../../helpers/http.js';
 import { killAll, startAgent, type Started } from '../../helpers/processes.js';
 
@@ -19,18 +20,6 @@ interface Acked {
 
 const WRITERS = 4;
 
-/** Seeded PRNG so the kill moments are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 interface TrialTotals {
   trials: number;
   acknowledged: number;
@@ -43,7 +32,7 @@ interface TrialTotals {
  * `acked` carries each id's last acknowledged write across trials.
  */
 async function runTrials(walPath: string, trials: number, seed: number, env: Record<string, string>): Promise<TrialTotals> {
-  const random = mulberry32(seed);
+  const random = mulberry32(seed); // seeded: the kill moments are the same on every run
   const acked = new Map<string, Acked>();
   const totals: TrialTotals = { trials: 0, acknowledged: 0, lost: 0, inFlightLanded: 0 };
   let agent: Started = await startAgent({ AGENT_WAL: walPath, ...env });
