@@ -32,10 +32,10 @@ export class AgentRuntime {
   #coordinator!: StateCoordinator;
   #engine!: BehaviorEngine;
   #bus!: ContextBus;
-  #health!: HealthMonitor;
+  #health: HealthMonitor | undefined;
   #metrics!: AgentMetrics;
   #http!: AgentHttpServer;
-  #closeFetch: () => Promise<void> = () => Promise.resolve();
+  #closeFetch: (graceMs: number) => Promise<void> = () => Promise.resolve();
   /** The `leak` seeded bug: per-request records kept forever, as an unbounded cache would. */
   #leaked: number[][] = [];
   #leakedBytes = 0;
@@ -120,6 +120,7 @@ export class AgentRuntime {
         for (const [check, status] of Object.entries(checks)) this.#metrics.healthStatus.set({ check }, status === 'UP' ? 1 : 0);
       },
       onTransition: (check, from, to, detail) => logger.warn({ check, from, to, detail }, `health check ${check} ${from} -> ${to}`),
+      onError: (error) => logger.error({ err: error }, 'health evaluation failed'),
     });
 
     this.#http = createHttpServer({
@@ -158,19 +159,24 @@ export class AgentRuntime {
     this.#bus.start();
     // The first health evaluation completes before the agent says it is listening, so the
     // first /health anyone reads already has every check.
-    await this.#health.start();
+    const health = initialized(this.#health);
+    await health.start();
+    if (this.#state !== 'initialized') throw new Error('the agent was stopped while starting');
     this.#state = 'running';
-    this.#health.setLifecycle('running', true);
+    health.setLifecycle('running', true);
     return server.address() as AddressInfo;
   }
 
   healthCheck(): HealthReport {
-    return this.#health.report();
+    return initialized(this.#health).report();
   }
 
   /**
-   * Graceful stop: refuse new work (503, connections close), let in-flight actions and state
-   * writes finish until `deadlineMs` has passed, abort what is left, flush the WAL, close.
+   * Graceful stop. While draining, the agent keeps listening so that callers get an answer
+   * rather than a refused connection: new work gets 503 (and the connection closes), /health
+   * turns DOWN with `lifecycle: stopping`. In-flight actions and state writes run until
+   * `deadlineMs`; what is left is aborted (503). Then the listener closes, the WAL is flushed
+   * and synced, and every handle is released. Safe to call in any state.
    */
   async stop(deadlineMs: number): Promise<StopResult> {
     if (this.#state === 'stopping' || this.#state === 'stopped') return { drained: true, aborted: 0 };
@@ -179,21 +185,20 @@ export class AgentRuntime {
     const started = performance.now();
     const result: StopResult = { drained: true, aborted: 0 };
     if (wasRunning) {
-      this.#health.setLifecycle('stopping', false);
+      initialized(this.#health).setLifecycle('stopping', false);
       this.#engine.close();
       this.#bus.stop();
-      const { server } = this.#http;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
       const inflight = this.#engine.inflight + this.#engine.queued;
       const drained = await raceDeadline(Promise.all([this.#engine.drain(deadlineMs), this.#http.whenIdle()]), deadlineMs);
       if (!drained) {
         result.drained = false;
         result.aborted = this.#engine.inflight + this.#engine.queued;
         this.#engine.abortAll();
+        // Give the aborted requests a moment to send their 503 before the sockets go.
+        await raceDeadline(this.#http.whenIdle(), 1_000);
       }
-      // Give aborted requests a moment to send their 503 before the sockets go.
-      await raceDeadline(this.#http.whenIdle(), 1_000);
+      const { server } = this.#http;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
       this.logger.info(
@@ -201,12 +206,20 @@ export class AgentRuntime {
         'stopped accepting work',
       );
     }
-    await this.#health.stop();
-    await this.#closeFetch();
-    if (this.#wal !== undefined) await this.#wal.close();
+    // init() may have stopped half-way (a signal during WAL replay): close what exists.
+    await this.#health?.stop();
+    // A handler that ignores its signal (the no-timeout bug) must not hold the exit: give open
+    // downstream requests a second, then cut them.
+    await this.#closeFetch(1_000);
+    await this.#wal?.close();
     this.#state = 'stopped';
     return result;
   }
+}
+
+function initialized<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('the agent is not initialized; call init() first');
+  return value;
 }
 
 async function raceDeadline(work: Promise<unknown>, ms: number): Promise<boolean> {

@@ -42,6 +42,12 @@ function onSignal(signal: NodeJS.Signals): void {
     logger.warn({ signal }, 'second signal during stop: exiting now');
     process.exit(1);
   }
+  if (runtime.state === 'created' || runtime.state === 'initialized') {
+    // Nothing acknowledged and nothing in flight yet (a WAL replay is read-only until its
+    // atomic compaction), so there is nothing to drain.
+    logger.info({ signal }, 'signal before the agent was ready: exiting');
+    process.exit(0);
+  }
   stopping = true;
   logger.info({ signal, deadlineMs: config.stopTimeoutMs }, 'stopping');
   runtime.stop(config.stopTimeoutMs).then(

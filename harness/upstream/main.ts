@@ -10,7 +10,8 @@
  *
  * Env: UPSTREAM_PORT (0 = ephemeral, default), UPSTREAM_HOST (default 127.0.0.1),
  * UPSTREAM_DELAY_MS (added to every /api answer, default 0).
- * On start it prints {"event":"listening","host":...,"port":...} on stdout.
+ * On start it prints {"event":"listening","host":...,"port":...} on stdout, then one JSON line
+ * per request ({"event":"request",...}) and per request the caller abandoned ({"event":"aborted",...}).
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -45,7 +46,11 @@ const server = createServer((req, res) => {
   counts.requests++;
   counts.byPath[url.pathname] = (counts.byPath[url.pathname] ?? 0) + 1;
   inflight.add(res);
-  res.on('close', () => inflight.delete(res));
+  res.on('close', () => {
+    inflight.delete(res);
+    // The caller gave up before the answer was complete (e.g. its deadline aborted the call).
+    if (!res.writableFinished) process.stdout.write(`${JSON.stringify({ event: 'aborted', method: req.method, path: url.pathname })}\n`);
+  });
   process.stdout.write(`${JSON.stringify({ event: 'request', method: req.method, path: url.pathname, traceparent: traceparent ?? null })}\n`);
 
   const answer = async (): Promise<void> => {

@@ -28,8 +28,14 @@ const running = new Set<Started>();
  * Starts a built harness program (agent or upstream) and waits for its
  * {"event":"listening"} line, racing early exit against a generous deadline.
  */
-export async function startProgram(main: string, env: Record<string, string | undefined>, timeoutMs = 15_000): Promise<Started> {
-  const child = execa('node', [main], {
+export async function startProgram(
+  main: string,
+  env: Record<string, string | undefined>,
+  timeoutMs = 15_000,
+  options: { /** Shell commands run before `exec node main` (e.g. resource limits). */ shell?: string } = {},
+): Promise<Started> {
+  const [file, args] = options.shell === undefined ? ['node', [main]] : ['bash', ['-c', `${options.shell} exec node "$0"`, main]];
+  const child = execa(file, args, {
     env: { AGENT_LOG_LEVEL: 'warn', ...env },
     extendEnv: true,
     buffer: false,

@@ -104,7 +104,13 @@ export class ContextBus {
     if (message.priority === 'high') {
       // The engine's deadline never outlives the message's ttl.
       const action = { ...message.action, timeout: this.#deadline(message.action, message.ttl) };
-      const result = await this.engine.submit(action, traceFromId(message.traceId));
+      let result: ActionResult;
+      try {
+        result = await this.engine.submit(action, traceFromId(message.traceId));
+      } catch (error) {
+        this.#drop('high', toActionError(error).code === 'DEADLINE_EXCEEDED' ? 'expired' : 'rejected');
+        throw error;
+      }
       this.#stats.delivered.high++;
       return { delivered: true, priority: 'high', result };
     }

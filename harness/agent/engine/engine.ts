@@ -90,8 +90,19 @@ export class BehaviorEngine {
     return action.timeout ?? this.options.defaultTimeoutMs;
   }
 
-  /** Checks an action's shape; throws INVALID_ACTION / UNKNOWN_ACTION_TYPE. */
+  /** Checks an action's shape; throws INVALID_ACTION / UNKNOWN_ACTION_TYPE (counted as `invalid`). */
   validate(input: unknown): Action {
+    try {
+      return this.#validate(input);
+    } catch (error) {
+      const type = (input as { type?: unknown } | null)?.type;
+      // Only registered types become label values: arbitrary input must not grow the label set.
+      this.options.onOutcome?.(typeof type === 'string' && this.#handlers.has(type) ? type : 'unknown', 'invalid', 0);
+      throw error;
+    }
+  }
+
+  #validate(input: unknown): Action {
     if (input === null || typeof input !== 'object' || Array.isArray(input)) {
       throw new ActionError('INVALID_ACTION', 'an action is a JSON object {type, target?, timeout?, payload?}');
     }
@@ -125,6 +136,7 @@ export class BehaviorEngine {
       return Promise.reject(new ActionError('UNKNOWN_ACTION_TYPE', `unknown action type "${action.type}"`));
     }
     if (!this.#accepting) {
+      this.options.onOutcome?.(action.type, 'rejected', 0);
       return Promise.reject(new ActionError('SHUTTING_DOWN', 'the agent is stopping and accepts no new work'));
     }
     const full = this.#running.size + this.#settling >= this.options.maxConcurrency;

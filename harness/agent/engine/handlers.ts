@@ -57,7 +57,7 @@ export interface FetchHandlerOptions {
  * body. The action's signal aborts the request at the deadline; `traceparent` carries the
  * trace to the downstream.
  */
-export function createFetchHandler(options: FetchHandlerOptions): { handler: ActionHandler; close: () => Promise<void> } {
+export function createFetchHandler(options: FetchHandlerOptions): { handler: ActionHandler; close: (graceMs: number) => Promise<void> } {
   const dispatcher = new UndiciAgent({ connections: 128, keepAliveTimeout: 10_000, connect: { timeout: 5_000 } });
   const handler: ActionHandler = async (action, context: ActionContext) => {
     if (options.upstreamUrl === undefined) {
@@ -93,7 +93,17 @@ export function createFetchHandler(options: FetchHandlerOptions): { handler: Act
     }
     return { status: response.statusCode, latencyMs: Math.round(latencyMs * 1000) / 1000, body };
   };
-  return { handler, close: () => dispatcher.close() };
+  /** Lets open requests finish for `graceMs`, then destroys whatever is still open. */
+  const close = async (graceMs: number): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), graceMs);
+    });
+    const outcome = await Promise.race([dispatcher.close().then(() => 'closed' as const), late]);
+    clearTimeout(timer);
+    if (outcome === 'late') await dispatcher.destroy();
+  };
+  return { handler, close };
 }
 
 async function readBody(body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, url: string, signal: AbortSignal): Promise<string> {

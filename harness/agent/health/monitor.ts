@@ -11,6 +11,8 @@ export interface CheckReport {
 export interface HealthReport {
   status: CheckStatus;
   timestamp: string;
+  /** The checks that are DOWN (present only when status is DOWN). */
+  failed?: string[];
   checks: Record<string, CheckReport>;
 }
 
@@ -29,6 +31,8 @@ export interface HealthOptions {
   /** Called after every evaluation with each check's status. */
   onEvaluate?: (checks: Record<string, CheckStatus>) => void;
   onTransition?: (check: string, from: CheckStatus, to: CheckStatus, detail: CheckReport) => void;
+  /** A check that threw (it keeps its last report); logged, never fatal. */
+  onError?: (error: unknown) => void;
 }
 
 /** Heap used must fall this far below the limit before a DOWN heap check counts as good again. */
@@ -90,25 +94,31 @@ export class HealthMonitor {
       ...this.#reports,
       lifecycle: { status: this.#lifecycle.up ? 'UP' : 'DOWN', state: this.#lifecycle.state },
     };
-    const down = Object.values(checks).some((c) => c.status === 'DOWN');
-    return {
-      status: down && !this.options.alwaysUp ? 'DOWN' : 'UP',
-      timestamp: new Date().toISOString(),
-      checks,
-    };
+    const failed = Object.entries(checks)
+      .filter(([, c]) => c.status === 'DOWN')
+      .map(([name]) => name);
+    if (failed.length === 0 || this.options.alwaysUp) return { status: 'UP', timestamp: new Date().toISOString(), checks };
+    return { status: 'DOWN', timestamp: new Date().toISOString(), failed, checks };
   }
 
   async #tick(): Promise<void> {
-    this.#evaluateLocal();
-    if (this.options.upstreamUrl !== undefined && !this.#probing) {
-      this.#probing = true;
-      try {
-        await this.#probeDownstream(this.options.upstreamUrl);
-      } finally {
-        this.#probing = false;
+    // A health check must never take the process down (e.g. EMFILE under a connection flood).
+    try {
+      this.#evaluateLocal();
+      if (this.options.upstreamUrl === undefined) {
+        this.#reports.downstream = { status: 'UP', configured: false };
+      } else if (!this.#probing) {
+        this.#probing = true;
+        try {
+          await this.#probeDownstream(this.options.upstreamUrl);
+        } finally {
+          this.#probing = false;
+        }
       }
+      this.options.onEvaluate?.(Object.fromEntries(Object.entries(this.#reports).map(([k, v]) => [k, v.status])));
+    } catch (error) {
+      this.options.onError?.(error);
     }
-    this.options.onEvaluate?.(Object.fromEntries(Object.entries(this.#reports).map(([k, v]) => [k, v.status])));
   }
 
   #evaluateLocal(): void {
@@ -122,7 +132,8 @@ export class HealthMonitor {
       limitMs,
     });
 
-    const used = process.memoryUsage().heapUsed;
+    // V8's own counters: unlike process.memoryUsage() they need no file descriptor.
+    const used = getHeapStatistics().used_heap_size;
     const limit = this.heapLimitBytes;
     const threshold = this.#heap.status === 'DOWN' ? limit * HEAP_RECOVERY_BAND : limit;
     this.#set('heap', this.#heap, used < threshold, { usedMb: round(used / MB), limitMb: round(limit / MB) });

@@ -5,6 +5,7 @@ import { ActionError } from '../engine/errors.js';
 import type { HealthMonitor } from '../health/monitor.js';
 import type { AgentMetrics } from '../metrics.js';
 import { CasConflictError, type Snapshot, type StateCoordinator } from '../state/coordinator.js';
+import { WalFailedError } from '../state/wal.js';
 import type { TraceContext } from '../trace.js';
 import { HttpError, readJsonBody, sendJson } from './io.js';
 
@@ -139,6 +140,9 @@ async function getMetrics({ res }: RequestContext, deps: RouteDeps): Promise<voi
 /** Maps the errors routes throw to HTTP; anything unexpected is a 500 that never crashes the agent. */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
+  if (error instanceof WalFailedError) {
+    return new HttpError(503, 'STATE_UNAVAILABLE', `state cannot be written: ${error.message}`);
+  }
   if (error instanceof ActionError) {
     const headers: Record<string, string> = error.status === 503 ? { 'retry-after': '1' } : {};
     return new HttpError(error.status, error.code, error.message, headers, error.details);

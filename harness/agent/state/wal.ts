@@ -35,6 +35,11 @@ export class WalCorruptError extends Error {
   }
 }
 
+/** The log can no longer be written (a write or sync failed); every later append fails too. */
+export class WalFailedError extends Error {
+  override name = 'WalFailedError';
+}
+
 export interface WalOptions {
   /**
    * The `wal-no-fsync` seeded bug: acknowledge at once, keep the frame in memory and write it
@@ -66,7 +71,7 @@ export class WriteAheadLog<T> {
   #queue: Pending[] = [];
   #flushing: Promise<void> | undefined;
   #lazyTimer: NodeJS.Timeout | undefined;
-  #failed: Error | undefined;
+  #failed: WalFailedError | undefined;
   #closed = false;
   #appended = 0;
 
@@ -143,13 +148,18 @@ export class WriteAheadLog<T> {
     const batch = this.#queue;
     this.#queue = [];
     if (batch.length === 0) return;
+    if (this.#failed !== undefined) {
+      // Fail-stop: nothing may follow a frame that may be half on disk.
+      for (const p of batch) p.reject(this.#failed);
+      throw this.#failed;
+    }
     const started = performance.now();
     try {
       await writeAll(this.#handle, Buffer.concat(batch.map((p) => p.frame)));
       if (sync) await this.#handle.datasync();
     } catch (cause) {
       // After a failed write or fsync the file's state is unknown: fail-stop every later append.
-      this.#failed = new Error(`write-ahead log ${this.path} failed: ${(cause as Error).message}`, { cause });
+      this.#failed = new WalFailedError(`write-ahead log ${this.path} failed: ${(cause as Error).message}`, { cause });
       for (const p of batch) p.reject(this.#failed);
       throw this.#failed;
     }
@@ -163,10 +173,18 @@ export class WriteAheadLog<T> {
       clearTimeout(this.#lazyTimer);
       this.#lazyTimer = undefined;
     }
-    while (this.#flushing !== undefined) await this.#flushing;
-    if (this.#queue.length > 0) await this.#flush(true);
-    else if (this.#failed === undefined) await this.#handle.datasync();
+    // Drive the one flush loop until the queue is empty, so writes never overlap.
+    for (;;) {
+      if (this.#flushing !== undefined) {
+        await this.#flushing;
+        continue;
+      }
+      if (this.#queue.length === 0) break;
+      this.#startFlushing(true);
+    }
     if (this.#failed !== undefined) throw this.#failed;
+    // Lazy (unsynced) batches of the wal-no-fsync bug become durable here.
+    await this.#handle.datasync();
   }
 
   /**
@@ -191,10 +209,11 @@ export class WriteAheadLog<T> {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    // Refuse appends from here on, so nothing is acknowledged that close() will not write.
+    this.#closed = true;
     try {
       await this.flush();
     } finally {
-      this.#closed = true;
       await this.#handle.close();
     }
   }
@@ -236,13 +255,15 @@ export function decodeLog<T>(path: string, bytes: Buffer): ReplayResult<T> & { v
       throw new WalCorruptError(path, offset, 'zero-length frame followed by data');
     }
     const end = offset + FRAME_HEADER + length;
-    if (end > bytes.length) break; // torn payload (or a damaged length at the tail: same outcome)
-    if (length > MAX_RECORD_BYTES) {
-      throw new WalCorruptError(path, offset, `frame length ${length} exceeds ${MAX_RECORD_BYTES}`);
+    if (length > MAX_RECORD_BYTES || end > bytes.length) {
+      // A short payload or a length no frame can have: a torn tail, unless a whole frame
+      // follows, which means a length in the middle of the log is damaged.
+      if (findFrameAfter(bytes, offset + 1) === undefined) break;
+      throw new WalCorruptError(path, offset, `frame length ${length} is damaged (valid frames follow it)`);
     }
     const payload = bytes.subarray(offset + FRAME_HEADER, end);
     if (crc32(payload) !== checksum) {
-      if (end === bytes.length) break; // the last frame, partly on disk: torn
+      if (findFrameAfter(bytes, offset + 1) === undefined) break; // the last frame, partly on disk: torn
       throw new WalCorruptError(path, offset, 'checksum mismatch in a frame that is not the last');
     }
     let record: T;
@@ -255,6 +276,22 @@ export function decodeLog<T>(path: string, bytes: Buffer): ReplayResult<T> & { v
     offset = end;
   }
   return { records, droppedBytes: bytes.length - offset, validBytes: offset };
+}
+
+/**
+ * The offset of the first whole, checksummed frame at or after `from`, if any. Used only on a
+ * bad frame, to tell a torn tail (nothing valid after it) from damage in the middle.
+ * Records are JSON objects, so a candidate payload must start with '{' (cheap pruning).
+ */
+function findFrameAfter(bytes: Buffer, from: number): number | undefined {
+  for (let at = from; at + FRAME_HEADER < bytes.length; at++) {
+    if (bytes[at + FRAME_HEADER] !== 0x7b) continue;
+    const length = bytes.readUInt32LE(at);
+    const end = at + FRAME_HEADER + length;
+    if (length === 0 || end > bytes.length) continue;
+    if (crc32(bytes.subarray(at + FRAME_HEADER, end)) === bytes.readUInt32LE(at + 4)) return at;
+  }
+  return undefined;
 }
 
 async function replayFile<T>(path: string): Promise<ReplayResult<T>> {

@@ -26,6 +26,7 @@ describe('agent health', () => {
     await upstream.kill('SIGKILL');
     const down = await healthIs(agent, 'DOWN', 'downstream');
     expect(down.status).toBe(503);
+    expect(down.body.failed).toEqual(['downstream']);
     expect(down.body.checks.downstream.consecutiveFailures).toBeGreaterThanOrEqual(3);
     expect(down.body.checks.downstream.error).toBeTruthy();
     expect(down.body.checks.heap.status).toBe('UP'); // only the failing check is DOWN

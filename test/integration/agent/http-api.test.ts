@@ -73,10 +73,13 @@ describe('agent HTTP API', () => {
   });
 
   it('answers 504 and aborts the downstream call at the action deadline', async () => {
-    const res = await call(`${agent.url}/v1/actions`, { body: { type: 'fetch', target: '/api/v1/slow?ms=3000', timeout: 150 } });
+    const res = await call(`${agent.url}/v1/actions`, { body: { type: 'fetch', target: '/api/v1/slow?ms=20000', timeout: 150 } });
     expect(res.status).toBe(504);
     expect(res.body.error.code).toBe('DEADLINE_EXCEEDED');
     expect(res.body.traceId).toMatch(/^[0-9a-f]{32}$/);
+    // The upstream sees its caller hang up: the downstream request was really aborted,
+    // not left running behind the 504.
+    await upstream.waitForLine((line) => line.includes('"event":"aborted"') && line.includes('/api/v1/slow'), 10_000);
   });
 
   it('versions state and answers 412 on a CAS conflict', async () => {
@@ -109,6 +112,7 @@ describe('agent HTTP API', () => {
     ['missing state', { method: 'GET', path: '/v1/state/never-written', raw: undefined }, 404, 'STATE_NOT_FOUND'],
     ['wrong method', { method: 'DELETE', path: '/v1/actions', raw: undefined }, 405, 'METHOD_NOT_ALLOWED'],
     ['unknown route', { method: 'GET', path: '/nope', raw: undefined }, 404, 'NOT_FOUND'],
+    ['JSON nested too deep', { method: 'POST', path: '/v1/actions', raw: `{"type":"echo","payload":${'['.repeat(1000)}${']'.repeat(1000)}}` }, 400, 'JSON_TOO_DEEP'],
     ['bad bus message', { method: 'POST', path: '/v1/bus', raw: '{"priority":"urgent","ttl":5,"action":{"type":"echo"}}' }, 400, 'INVALID_ACTION'],
   ] as const)('rejects %s with a JSON error and keeps serving', async (_name, req, status, code) => {
     const res = await call(`${agent.url}${req.path}`, {
@@ -119,8 +123,20 @@ describe('agent HTTP API', () => {
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
     expect(typeof res.body.error.message).toBe('string');
-    const health = await call(`${agent.url}/health`);
-    expect(health.status).toBe(200);
+    const index = await call(`${agent.url}/`);
+    expect(index.status).toBe(200);
+  });
+
+  it('answers 413 to a large chunked body (no Content-Length) once it has read it', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const { Readable } = await import('node:stream');
+    // 5 MiB against a 4 KiB limit, streamed so undici sends it chunked.
+    const parts = [Buffer.from('{"type":"echo","payload":"'), ...Array.from({ length: 80 }, () => chunk), Buffer.from('"}')];
+    const body = () => Readable.from(parts);
+    const { request } = await import('undici');
+    const res = await request(`${agent.url}/v1/actions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body() });
+    expect(res.statusCode).toBe(413);
+    expect(((await res.body.json()) as any).error.code).toBe('BODY_TOO_LARGE');
   });
 
   it('survives malformed HTTP on the socket', async () => {
@@ -133,7 +149,7 @@ describe('agent HTTP API', () => {
       socket.on('error', reject);
     });
     expect(reply).toMatch(/^HTTP\/1\.1 400/);
-    expect((await call(`${agent.url}/health`)).status).toBe(200);
+    expect((await call(`${agent.url}/`)).status).toBe(200);
   });
 });
 

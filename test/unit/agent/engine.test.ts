@@ -491,3 +491,26 @@ describe('computeHandler', () => {
     expect(await engine.drain(5_000)).toBe(true);
   });
 });
+
+describe('BehaviorEngine outcome counting', () => {
+  it('counts rejected input as invalid, labelling unregistered types "unknown"', () => {
+    const { engine, outcomes } = makeEngine();
+    engine.register('echo', echoHandler);
+    expect(() => engine.validate({ type: 'teleport-123' })).toThrow(ActionError);
+    expect(() => engine.validate({ type: 'echo', timeout: -1 })).toThrow(ActionError);
+    expect(() => engine.validate('nonsense')).toThrow(ActionError);
+    expect(outcomes).toEqual([
+      ['unknown', 'invalid'],
+      ['echo', 'invalid'],
+      ['unknown', 'invalid'],
+    ]);
+  });
+
+  it('counts work refused while stopping as rejected', async () => {
+    const { engine, outcomes } = makeEngine();
+    engine.register('echo', echoHandler);
+    engine.close();
+    await expect(engine.submit({ type: 'echo' }, trace)).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
+    expect(outcomes).toEqual([['echo', 'rejected']]);
+  });
+});

@@ -68,6 +68,12 @@ describe('decodeLog', () => {
   flipByte(badCrc, badCrc.length - 2);
   const huge = Buffer.alloc(8);
   huge.writeUInt32LE(64 * 1024 * 1024 + 1, 0);
+  /** A copy of `frame` whose length field points far past its payload. */
+  const lengthPastEnd = (frame: Buffer): Buffer => {
+    const copy = Buffer.from(frame);
+    copy.writeUInt32LE(1_000_000, 0);
+    return copy;
+  };
 
   it.each([
     { name: 'an empty image', bytes: Buffer.alloc(0), records: [], dropped: 0, valid: 0 },
@@ -99,6 +105,8 @@ describe('decodeLog', () => {
     { name: 'a short file that is not a magic prefix', bytes: Buffer.from('FLX'), offset: 0, reason: /bad header/ },
     { name: 'a bad checksum in a frame that is not the last', bytes: image(one, badCrc, one), offset: 8 + one.length, reason: /checksum mismatch/ },
     { name: 'a valid checksum over a payload that is not JSON', bytes: image(notJsonFrame), offset: 8, reason: /not JSON/ },
+    { name: 'an absurd frame length followed by frames', bytes: image(one, huge, two, two), offset: 8 + one.length, reason: /damaged/ },
+    { name: 'a damaged length in the middle of the log', bytes: image(one, lengthPastEnd(two), one, two), offset: 8 + one.length, reason: /damaged/ },
     { name: 'a zero-length frame followed by data', bytes: image(one, Buffer.alloc(8), one), offset: 8 + one.length, reason: /zero-length frame/ },
   ])('refuses $name', ({ bytes, offset, reason }) => {
     let caught: unknown;
