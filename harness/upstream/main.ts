@@ -9,7 +9,8 @@
  *   GET /api/v1/status/:code answers with that status code
  *
  * Env: UPSTREAM_PORT (0 = ephemeral, default), UPSTREAM_HOST (default 127.0.0.1),
- * UPSTREAM_DELAY_MS (added to every /api answer, default 0).
+ * UPSTREAM_DELAY_MS (added to every /api answer, default 0), UPSTREAM_KEEPALIVE (0 closes the
+ * connection after every answer, like a dependency without keep-alive; default 1).
  * On start it prints {"event":"listening","host":...,"port":...} on stdout, then one JSON line
  * per request ({"event":"request",...}) and per request the caller abandoned ({"event":"aborted",...}).
  */
@@ -30,13 +31,18 @@ function intFromEnv(name: string, fallback: number, max: number): number {
 const port = intFromEnv('UPSTREAM_PORT', 0, 65_535);
 const host = process.env.UPSTREAM_HOST ?? '127.0.0.1';
 const delayMs = intFromEnv('UPSTREAM_DELAY_MS', 0, 60_000);
+const keepAlive = intFromEnv('UPSTREAM_KEEPALIVE', 1, 1) === 1;
 const startedAt = Date.now();
 const counts = { requests: 0, byPath: {} as Record<string, number> };
 const inflight = new Set<ServerResponse>();
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...(keepAlive ? {} : { connection: 'close' }),
+  });
   res.end(text);
 }
 

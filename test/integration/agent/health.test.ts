@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { call } from '../../helpers/http.js';
-import { killAll, pollUntil, startAgent, startUpstream, type Started } from '../../helpers/processes.js';
+import { connect, type Socket } from 'node:net';
+import { AGENT_MAIN, killAll, pollUntil, startAgent, startProgram, startUpstream, type Started } from '../../helpers/processes.js';
 
 afterEach(killAll);
 
@@ -79,5 +80,31 @@ describe('agent health', () => {
     expect(metrics.text).toMatch(/^agent_leaked_bytes 1[0-9]{8}$/m);
     const ok = await call(`${healthy.url}/health`);
     expect(ok.body.checks.heap.status).toBe('UP');
+  });
+});
+
+describe('agent under file-descriptor exhaustion', () => {
+  it('stays alive through a connection flood, reports the downstream DOWN, and recovers', async () => {
+    // Without keep-alive every health probe needs a new socket, so the flood reaches it.
+    const upstream = await startUpstream({ UPSTREAM_KEEPALIVE: '0' });
+    // 64 descriptors: 200 idle connections exhaust them, so accept() and the health probe's
+    // connect() both fail with EMFILE while the flood lasts.
+    const agent = await startProgram(AGENT_MAIN, { UPSTREAM_URL: upstream.url, ...FAST_HEALTH, AGENT_LOG_LEVEL: 'warn' }, 15_000, { shell: 'ulimit -n 64;' });
+    await healthIs(agent, 'UP', 'downstream');
+    const sockets: Socket[] = [];
+    try {
+      for (let i = 0; i < 200; i++) {
+        const socket = connect(agent.port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        sockets.push(socket);
+      }
+      // Health evaluations keep running during the flood: the probe cannot connect.
+      await agent.waitForLine((line) => line.includes('health check downstream UP -> DOWN'), 30_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+    }
+    const up = await healthIs(agent, 'UP', 'downstream');
+    expect(up.status).toBe(200);
+    expect(agent.process.exitCode).toBeNull();
   });
 });
