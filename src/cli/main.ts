@@ -4,15 +4,17 @@ import { hideBin } from 'yargs/helpers';
 import { FaultlineError, exitCodeFor, formatError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { VERSION } from '../version.js';
+import { toxiproxyCommand } from './commands/toxiproxy.js';
 
 /**
- * The `faultline` command. Subcommands arrive with later issues (toxiproxy, validate, run,
- * rules, report, compare); until then it answers --help and --version, and any command it
- * does not know is a usage error (exit 2) rather than a silent success.
+ * The `faultline` command: `toxiproxy` today; validate, run, rules, report and compare arrive
+ * with later issues. A command it does not know is a usage error (exit 2), never a silent success.
  */
+const KNOWN_COMMANDS = new Set(['toxiproxy']);
+
 async function main(argv: readonly string[]): Promise<number> {
   let exitCode: number = ExitCode.OK;
-  const parser = yargs(argv)
+  const parser = toxiproxyCommand(yargs(argv))
     .scriptName('faultline')
     .usage('$0 <command> [options]\n\nChaos testing for Node.js services: faults on a timeline, SLO and burn-rate verdicts, resilience reports per release.')
     .version(VERSION)
@@ -23,7 +25,7 @@ async function main(argv: readonly string[]): Promise<number> {
     .demandCommand(1, 'Name a command; `faultline --help` lists them.')
     .check((args) => {
       const [command] = args._;
-      if (command !== undefined) {
+      if (command !== undefined && !KNOWN_COMMANDS.has(String(command))) {
         throw new FaultlineError('FAULTLINE_USAGE', `unknown command "${String(command)}"`, { hint: 'run `faultline --help` for the commands' });
       }
       return true;
@@ -55,7 +57,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${formatError(error)}\n`);
     exitCode = exitCodeFor(error);
   }
-  return exitCode;
+  // A command may have set its own code (e.g. 130 after Ctrl-C).
+  return exitCode === ExitCode.OK && typeof process.exitCode === 'number' ? process.exitCode : exitCode;
 }
 
 process.exitCode = await main(hideBin(process.argv));
