@@ -43,7 +43,8 @@ export function isLoopback(address: string): boolean {
  * in Toxiproxy; here it means loopback unless the server allows other interfaces.
  */
 export async function resolveListen(address: string, allowRemote: boolean): Promise<HostPort> {
-  const { host, port } = splitHostPort(address, 'listen');
+  // An empty listen address is "any interface, any port" in Go.
+  const { host, port } = address === '' ? { host: '', port: 0 } : splitHostPort(address, 'listen');
   let ip: string;
   if (host === '') ip = allowRemote ? '0.0.0.0' : '127.0.0.1';
   else if (isIP(host) !== 0) ip = host;

@@ -41,6 +41,8 @@ export class Connection implements LinkConnection {
     socket.once('close', () => {
       if (--this.#open === 0) {
         this.#closed = true;
+        // Stop every toxic still running on this connection (timers, stalled bandwidth).
+        for (const link of this.links.values()) void link.stop();
         this.options.onClosed(this);
       }
     });

@@ -223,7 +223,7 @@ export class Link {
   }
 
   #deliver(item: Item): void {
-    if (this.closed) return;
+    if (this.closed || this.destination.destroyed) return;
     if (item === EOF) {
       this.closed = true;
       this.connection.closeFrom(this.direction);
