@@ -7,21 +7,64 @@ import { errors } from './api-error.js';
  * integer field refuses a number with a fraction.
  */
 
+/**
+ * A number written with a fraction or an exponent. JSON.parse would turn `1e3` into 1000 and
+ * `1.0` into 1, losing what Go needs to refuse them for an integer field, so such literals are
+ * kept as written until a field reader decides.
+ */
+export class NumberLiteral {
+  constructor(readonly text: string) {}
+  get value(): number {
+    return Number(this.text);
+  }
+}
+
+const LITERAL_MARK = '\u0000num:';
+
 /** Parses the first JSON value of `text`; an empty body is Go's `EOF`. */
 export function parseFirstValue(text: string): unknown {
   const start = text.search(/\S/);
   if (start === -1) throw errors.badBody('EOF');
+  let source = text.slice(start);
   try {
-    return JSON.parse(text) as unknown;
+    JSON.parse(source);
   } catch {
-    // Maybe a valid value followed by trailing bytes: find where the first value ends.
+    // Maybe a valid value followed by trailing bytes: keep only the first value.
+    source = source.slice(0, endOfValue(source, 0));
   }
-  const end = endOfValue(text, start);
+  let value: unknown;
   try {
-    return JSON.parse(text.slice(start, end)) as unknown;
+    value = JSON.parse(markNonIntegers(source), (_key, v: unknown) =>
+      typeof v === 'string' && v.startsWith(LITERAL_MARK) ? new NumberLiteral(v.slice(LITERAL_MARK.length)) : v,
+    );
   } catch (error) {
     throw errors.badBody((error as Error).message);
   }
+  return value;
+}
+
+/** Rewrites number literals with `.`, `e` or `E` (outside strings) as marked strings. */
+function markNonIntegers(json: string): string {
+  let out = '';
+  let i = 0;
+  while (i < json.length) {
+    const ch = json[i] as string;
+    if (ch === '"') {
+      let j = i + 1;
+      while (j < json.length && json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
+      out += json.slice(i, j + 1);
+      i = j + 1;
+    } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
+      const match = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(json.slice(i, i + 64));
+      const literal = match?.[0] ?? ch;
+      out += /[.eE]/.test(literal) ? JSON.stringify(`${LITERAL_MARK}${literal}`) : literal;
+      i += literal.length;
+    } else {
+      out += ch;
+      i++;
+    }
+  }
+  return out;
 }
 
 function endOfValue(text: string, start: number): number {
@@ -56,6 +99,7 @@ function endOfValue(text: string, start: number): number {
 
 function jsonType(value: unknown): string {
   if (value === null) return 'null';
+  if (value instanceof NumberLiteral) return 'number';
   if (Array.isArray(value)) return 'array';
   return typeof value === 'object' ? 'object' : typeof value;
 }
@@ -69,7 +113,7 @@ export class GoObject {
 
   static from(value: unknown, what: string): GoObject {
     if (value === null) return new GoObject({}, what);
-    if (typeof value !== 'object' || Array.isArray(value)) {
+    if (typeof value !== 'object' || Array.isArray(value) || value instanceof NumberLiteral) {
       throw errors.badBody(`json: cannot unmarshal ${jsonType(value)} into Go value of type ${what}`);
     }
     return new GoObject(value as Record<string, unknown>, what);
@@ -104,10 +148,13 @@ export class GoObject {
   number(field: string, goType: 'float32' | 'int64'): number | undefined {
     const value = this.raw(field);
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'number') throw this.#typeError(field, value, goType);
-    if (goType === 'int64' && !Number.isInteger(value)) {
-      throw errors.badBody(`json: cannot unmarshal number ${value} into Go struct field ${this.what}.${field} of type int64`);
+    if (value instanceof NumberLiteral) {
+      if (goType === 'int64') {
+        throw errors.badBody(`json: cannot unmarshal number ${value.text} into Go struct field ${this.what}.${field} of type int64`);
+      }
+      return Math.fround(value.value);
     }
+    if (typeof value !== 'number') throw this.#typeError(field, value, goType);
     return goType === 'float32' ? Math.fround(value) : value;
   }
 

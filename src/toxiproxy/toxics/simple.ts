@@ -36,6 +36,7 @@ export const timeout: ToxicType = {
   type: 'timeout',
   attributes: ['timeout'],
   closesOnRemove: true,
+  invalid: ({ timeout: ms = 0 }) => (ms < 0 ? `timeout must be >= 0 ms, got ${ms} (0 means never)` : undefined),
   async run(io, { timeout: ms = 0 }) {
     for (;;) {
       // Data and EOF alike are swallowed: the peer never hears of them.

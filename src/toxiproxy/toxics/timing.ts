@@ -96,7 +96,6 @@ export const slicer: ToxicType = {
   invalid: ({ average_size: avg = 0, size_variation: variation = 0, delay = 0 }) => {
     if (avg <= 0) return `slicer average_size must be > 0 bytes, got ${avg} (Toxiproxy would recurse until it crashes)`;
     if (variation < 0) return `slicer size_variation must be >= 0 bytes, got ${variation}`;
-    if (variation >= avg) return `slicer size_variation (${variation}) must be smaller than average_size (${avg})`;
     if (delay < 0) return `slicer delay must be >= 0 µs, got ${delay}`;
     return undefined;
   },
@@ -129,7 +128,11 @@ export const slicer: ToxicType = {
   },
 };
 
-/** Toxiproxy's slicing: keep a piece whole when it is within the variation, else halve it near its middle. */
+/**
+ * Toxiproxy's slicing: keep a piece whole when it is within the variation, else halve it near
+ * its middle. The split point is clamped inside the piece, so a variation as large as the
+ * average (which makes Toxiproxy slice out of range and panic) still terminates.
+ */
 export function sliceSizes(length: number, avg: number, variation: number, random: () => number): number[] {
   const out: number[] = [];
   const stack: number[] = [length];
