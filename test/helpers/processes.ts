@@ -32,9 +32,16 @@ export async function startProgram(
   main: string,
   env: Record<string, string | undefined>,
   timeoutMs = 15_000,
-  options: { /** Shell commands run before `exec node main` (e.g. resource limits). */ shell?: string } = {},
+  options: {
+    /** Shell commands run before `exec node main` (e.g. resource limits). */
+    shell?: string;
+    /** Arguments after the script. */
+    args?: string[];
+  } = {},
 ): Promise<Started> {
-  const [file, args] = options.shell === undefined ? ['node', [main]] : ['bash', ['-c', `${options.shell} exec node "$0"`, main]];
+  const extra = options.args ?? [];
+  const [file, args] =
+    options.shell === undefined ? ['node', [main, ...extra]] : ['bash', ['-c', `${options.shell} exec node "$0" "$@"`, main, ...extra]];
   const child = execa(file, args, {
     env: { AGENT_LOG_LEVEL: 'warn', ...env },
     extendEnv: true,
