@@ -111,18 +111,31 @@ class Stage implements ToxicIO {
     });
   }
 
+  /**
+   * Node's timers truncate to whole milliseconds and count from the loop's cached clock, so
+   * a bare setTimeout can fire up to ~1 ms early; a toxic must never release data early, so
+   * the sleep re-arms until the due time has really passed.
+   */
   sleep(ms: number): Promise<boolean> {
     if (this.#interrupted) return Promise.resolve(false);
+    const due = performance.now() + Math.max(0, ms);
     return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#interrupt = this.#interrupt.filter((w) => w !== wake);
-        resolve(true);
-      }, Math.max(0, ms));
+      let timer: NodeJS.Timeout;
+      const arm = (): void => {
+        const left = due - performance.now();
+        if (left <= 0) {
+          this.#interrupt = this.#interrupt.filter((w) => w !== wake);
+          resolve(true);
+          return;
+        }
+        timer = setTimeout(arm, Math.ceil(left));
+      };
       const wake = (): void => {
         clearTimeout(timer);
         resolve(false);
       };
       this.#interrupt.push(wake);
+      arm();
     });
   }
 
