@@ -113,25 +113,31 @@ class Stage implements ToxicIO {
 
   /**
    * Node's timers truncate to whole milliseconds and count from the loop's cached clock, so
-   * a bare setTimeout can fire up to ~1 ms early; a toxic must never release data early, so
-   * the sleep re-arms until the due time has really passed.
+   * a bare setTimeout can fire up to ~1 ms early, or late by its slack. A toxic must never
+   * release data early and should be late by as little as possible: the timer aims at the
+   * last whole millisecond before the due time, and the sub-millisecond rest is waited out
+   * on setImmediate turns, which still let I/O run.
    */
   sleep(ms: number): Promise<boolean> {
     if (this.#interrupted) return Promise.resolve(false);
     const due = performance.now() + Math.max(0, ms);
     return new Promise<boolean>((resolve) => {
-      let timer: NodeJS.Timeout;
+      let timer: NodeJS.Timeout | undefined;
+      let immediate: NodeJS.Immediate | undefined;
       const arm = (): void => {
         const left = due - performance.now();
         if (left <= 0) {
           this.#interrupt = this.#interrupt.filter((w) => w !== wake);
           resolve(true);
-          return;
+        } else if (left < 1) {
+          immediate = setImmediate(arm);
+        } else {
+          timer = setTimeout(arm, Math.floor(left));
         }
-        timer = setTimeout(arm, Math.ceil(left));
       };
       const wake = (): void => {
         clearTimeout(timer);
+        clearImmediate(immediate);
         resolve(false);
       };
       this.#interrupt.push(wake);
