@@ -52,11 +52,13 @@ export function toxiproxyCommand(yargs: Argv): Argv {
           cause: error,
         });
       }
-      process.stdout.write(`${JSON.stringify({ event: 'listening', url: server.url, host: server.host, port: server.port, seed: args.seed })}\n`);
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      // Handlers first: whoever reads the listening line may signal at once.
+      const stopped = new Promise<NodeJS.Signals>((resolve) => {
         process.once('SIGINT', () => resolve('SIGINT'));
         process.once('SIGTERM', () => resolve('SIGTERM'));
       });
+      process.stdout.write(`${JSON.stringify({ event: 'listening', url: server.url, host: server.host, port: server.port, seed: args.seed })}\n`);
+      const signal = await stopped;
       await server.close();
       process.exitCode = signal === 'SIGINT' ? ExitCode.INTERRUPTED : ExitCode.OK;
     },
