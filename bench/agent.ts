@@ -14,7 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseBenchCli } from './lib/cli.js';
 import { installCleanupHandlers, onCleanup } from './lib/cleanup.js';
 import { round, runClosedLoop } from './lib/closed-loop.js';
 import { createPool, preflight, scrapeSum, send, type HttpCall } from './lib/http.js';
@@ -291,26 +291,7 @@ function progress(results: readonly BenchResult[]): void {
 
 const USAGE = 'usage: node dist/bench/agent.js [--quick]\n  --quick  short smoke run (~25 s)\nWrites bench/results/agent.json.\n';
 
-/** The profile to run, or undefined when there is nothing to run (--help, bad arguments: exit code 2). */
-function parseCli(): Profile | undefined {
-  let values: { quick: boolean; help: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    process.stderr.write(`bench: ${(error as Error).message}\n${USAGE}`);
-    process.exitCode = 2;
-    return undefined;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return undefined;
-  }
-  return values.quick ? QUICK : FULL;
-}
+const parseCli = (): Profile | undefined => parseBenchCli(USAGE, { quick: QUICK, full: FULL });
 
 async function main(): Promise<void> {
   const profile = parseCli();

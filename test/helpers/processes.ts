@@ -107,7 +107,7 @@ export async function killAll(): Promise<void> {
 }
 
 /** Polls `probe` until it returns a value other than undefined, or throws at the deadline. */
-export async function pollUntil<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+export async function pollUntil<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000, everyMs = 50): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -3,6 +3,7 @@
  * source) and client connections that record every chunk, end, error and close, with
  * event-driven waits bounded by deadlines. Everything binds 127.0.0.1 with port 0.
  */
+import { pollUntil } from './processes.js';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 export interface CloseInfo {
@@ -253,21 +254,8 @@ export function median(values: number[]): number {
 }
 
 /** Polls `probe` until it returns something other than undefined; rejects at the deadline. */
-export async function pollFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 10_000, everyMs = 20): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (performance.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
+export function pollFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 10_000, everyMs = 20): Promise<T> {
+  return pollUntil(probe, what, timeoutMs, everyMs);
 }
 
 /** Resolves after `ms`: only for pacing traffic or for "nothing happens within X ms" checks, never to synchronise. */
