@@ -93,7 +93,13 @@ export class ProxyCollection {
     if (!Array.isArray(items)) {
       throw errors.badBody(`json: cannot unmarshal ${items === null ? 'null' : typeof items} into Go value of type []proxy.Proxy`);
     }
-    const specs = items.map((item, i) => readSpec(GoObject.from(item, 'proxy.Proxy'), i + 1));
+    let specs: ProxySpec[];
+    try {
+      specs = items.map((item, i) => readSpec(GoObject.from(item, 'proxy.Proxy'), i + 1));
+    } catch (error) {
+      if (error instanceof ApiError) return { proxies: [], error };
+      throw error;
+    }
     const done: Proxy[] = [];
     for (const spec of specs) {
       try {

@@ -104,6 +104,8 @@ export class Connection implements LinkConnection {
     const destination = direction === 'upstream' ? this.upstreamSocket : this.client;
     if (destination === undefined || destination.destroyed) return;
     destination.end(() => destination.destroy());
+    // A peer that stops reading must not hold the connection open forever.
+    setTimeout(() => destination.destroy(), 5_000).unref();
   }
 
   /** A toxic's reset: RST on both sockets. */

@@ -12,8 +12,13 @@ export interface ToxicConfig {
   attributes: Attributes;
 }
 
-/** How many chunks may wait inside one link before the source socket is paused. */
+/**
+ * How much may wait inside one link before the source socket is paused. Toxiproxy lets a
+ * latency toxic buffer 1024 chunks; counting bytes too keeps a slow toxic (bandwidth) from
+ * pulling a whole upload into memory, so back-pressure reaches the client.
+ */
 const MAX_QUEUED = 1024;
+const MAX_QUEUED_BYTES = 1024 * 1024;
 
 type Wake = () => void;
 
@@ -33,6 +38,8 @@ class Stage implements ToxicIO {
   state: Record<string, number> = {};
   random: Random;
   running: Promise<void> | undefined;
+  /** The toxic's current run: what an interrupt waits for. */
+  #run: Promise<void> = Promise.resolve();
 
   constructor(
     readonly link: Link,
@@ -48,7 +55,10 @@ class Stage implements ToxicIO {
   }
 
   start(): void {
-    this.running = this.#loop();
+    this.running = this.#loop().catch(() => {
+      // A toxic that throws must not take the process down: this connection is closed instead.
+      this.link.connection.close();
+    });
   }
 
   async #loop(): Promise<void> {
@@ -58,7 +68,8 @@ class Stage implements ToxicIO {
         this.#toxicity = this.config.toxicity;
         this.#active = this.random() < this.#toxicity;
       }
-      await (this.#active ? this.config.type.run(this, this.config.attributes) : passThrough(this));
+      this.#run = this.#active ? this.config.type.run(this, this.config.attributes) : passThrough(this);
+      await this.#run;
       if (!this.#interrupted) {
         // The toxic finished on its own (it cannot, but if one did, keep data flowing).
         await passThrough(this);
@@ -68,7 +79,7 @@ class Stage implements ToxicIO {
 
   push(item: Item): void {
     this.queue.push(item);
-    this.link.queued++;
+    this.link.enqueued(item);
     const wake = this.#waiter;
     this.#waiter = undefined;
     wake?.();
@@ -78,7 +89,7 @@ class Stage implements ToxicIO {
     if (this.#interrupted) return Promise.resolve(null);
     const item = this.queue.shift();
     if (item !== undefined) {
-      this.link.dequeued();
+      this.link.dequeued(item);
       return Promise.resolve(item);
     }
     return new Promise<Item | null>((resolve) => {
@@ -153,19 +164,20 @@ class Stage implements ToxicIO {
     this.link.connection.reset();
   }
 
-  /** Stops the toxic's current run; it hands on what it holds and returns. */
+  /** Stops the toxic's current run; resolves when it has handed on what it held and returned. */
   interrupt(): Promise<void> {
     this.#interrupted = true;
     const wakes = this.#interrupt;
     this.#interrupt = [];
     for (const wake of wakes) wake();
-    return this.running ?? Promise.resolve();
+    return this.#run.catch(() => undefined);
   }
 
-  /** Interrupts for good: the loop ends after this run. */
+  /** Interrupts for good: resolves when the loop has ended. */
   async remove(): Promise<void> {
     this.#removed = true;
     await this.interrupt();
+    await this.running;
   }
 }
 
@@ -174,6 +186,8 @@ export interface LinkConnection {
   reset(): void;
   /** The destination of this link is done: close the whole connection (no half-close). */
   closeFrom(direction: Direction): void;
+  /** Closes both sockets now. */
+  close(): void;
 }
 
 /**
@@ -183,6 +197,7 @@ export interface LinkConnection {
 export class Link {
   stages: Stage[] = [];
   queued = 0;
+  queuedBytes = 0;
   closed = false;
   #paused = false;
   #sawEof = false;
@@ -236,8 +251,14 @@ export class Link {
     } else this.#deliver(item);
   }
 
-  dequeued(): void {
+  enqueued(item: Item): void {
+    this.queued++;
+    if (item !== EOF) this.queuedBytes += item.data.length;
+  }
+
+  dequeued(item: Item): void {
     this.queued--;
+    if (item !== EOF) this.queuedBytes -= item.data.length;
     this.#maybeResume();
   }
 
@@ -254,7 +275,7 @@ export class Link {
   }
 
   #maybePause(): void {
-    if (this.queued > MAX_QUEUED) this.#pause();
+    if (this.queued > MAX_QUEUED || this.queuedBytes > MAX_QUEUED_BYTES) this.#pause();
   }
 
   #pause(): void {
@@ -264,7 +285,7 @@ export class Link {
   }
 
   #maybeResume(): void {
-    if (!this.#paused || this.queued > MAX_QUEUED / 2 || this.destination.writableNeedDrain) return;
+    if (!this.#paused || this.queued > MAX_QUEUED / 2 || this.queuedBytes > MAX_QUEUED_BYTES / 2 || this.destination.writableNeedDrain) return;
     this.#paused = false;
     this.source.resume();
   }
@@ -291,7 +312,7 @@ export class Link {
     const next = this.stages[index + 1];
     this.stages.splice(index, 1);
     for (const item of stage.queue.splice(0)) {
-      this.queued--;
+      this.dequeued(item);
       if (next !== undefined) next.push(item);
       else this.#deliver(item);
     }

@@ -23,6 +23,8 @@ export class Proxy {
   #server: Server | undefined;
   #connections = new Set<Connection>();
   #nextId = 0;
+  /** Bumped by every stop(), so a start() that was still binding knows it was overtaken. */
+  #generation = 0;
 
   constructor(
     readonly name: string,
@@ -41,6 +43,7 @@ export class Proxy {
   /** Binds the listener (synchronously with the API call); rewrites `listen` to the bound address. */
   async start(): Promise<void> {
     if (this.#server !== undefined) return;
+    const generation = this.#generation;
     const { host, port } = await resolveListen(this.listen, this.options.allowRemote);
     const server = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) => this.#accept(socket));
     server.listen({ host, port, exclusive: true });
@@ -51,6 +54,11 @@ export class Proxy {
       throw new ApiError(500, `listen tcp ${joinHostPort(host, port)}: bind: ${describeBindError(err)}`);
     }
     server.on('error', () => undefined);
+    if (generation !== this.#generation || this.#server !== undefined) {
+      // Stopped (or started by another call) while binding: this listener must not outlive that.
+      server.close();
+      return;
+    }
     const address = server.address();
     if (address === null || typeof address === 'string') throw new ApiError(500, 'listen tcp: no address');
     this.#server = server;
@@ -74,6 +82,7 @@ export class Proxy {
 
   /** Closes the listener and every connection. Idempotent. */
   async stop(): Promise<void> {
+    this.#generation++;
     this.enabled = false;
     const server = this.#server;
     this.#server = undefined;

@@ -54,6 +54,7 @@ export async function startToxiproxyServer(options: ToxiproxyServerOptions = {})
       else res.destroy();
     });
   });
+  server.on('error', () => undefined); // e.g. EMFILE on accept: keep serving, never crash
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));

@@ -64,18 +64,21 @@ export class ToxicSet {
 
   /** Adds a toxic, checking in Toxiproxy's order: stream, default name, type, unique name, attributes. */
   add(body: GoObject): ToxicEntry {
+    // Decode every top-level field first: a wrong type anywhere is a 400 before any other check.
     const rawStream = body.raw('stream');
     if (rawStream !== undefined && rawStream !== null && typeof rawStream !== 'string') body.string('stream');
+    const typeName = body.string('type') ?? '';
+    const givenName = body.string('name');
+    const toxicity = body.number('toxicity', 'float32') ?? 1;
     const stream = (rawStream as string | null | undefined) ?? 'downstream';
     const lower = stream.toLowerCase();
     if (lower !== 'upstream' && lower !== 'downstream') throw errors.invalidStream();
     const direction: Direction = lower;
-    const typeName = body.string('type') ?? '';
-    const name = body.string('name') ?? `${typeName}_${stream}`;
+    // Go's client sends "name": "" for an unnamed toxic; the server names it <type>_<stream>.
+    const name = givenName === undefined || givenName === '' ? `${typeName}_${stream}` : givenName;
     const type = TOXIC_TYPES.get(typeName);
     if (type === undefined) throw errors.invalidToxicType();
     if (this.#entries.some((e) => e.config.name === name)) throw errors.toxicExists();
-    const toxicity = body.number('toxicity', 'float32') ?? 1;
     const attributes = readAttributes(typeName, body.object('attributes', `toxics.${type.type}`), {});
     const invalid = type.invalid?.(attributes);
     if (invalid !== undefined) throw new ApiError(400, invalid);
@@ -95,7 +98,9 @@ export class ToxicSet {
     if (invalid !== undefined) throw new ApiError(400, invalid);
     config.attributes = merged;
     config.toxicity = toxicity;
-    for (const connection of this.connections()) void connection.links.get(entry.direction)?.updateToxic(config);
+    for (const connection of this.connections()) {
+      void connection.links.get(entry.direction)?.updateToxic(config).catch(() => connection.close());
+    }
     return entry;
   }
 
@@ -109,9 +114,9 @@ export class ToxicSet {
     for (const connection of this.connections()) {
       const link = connection.links.get(entry.direction);
       if (link === undefined) continue;
-      void link.removeToxic(entry.config).then(() => {
-        if (entry.config.type.closesOnRemove === true) connection.close();
-      });
+      // A timeout toxic dropped data, so the stream is corrupt: close without flushing.
+      if (entry.config.type.closesOnRemove === true) connection.close();
+      else void link.removeToxic(entry.config).catch(() => connection.close());
     }
   }
 

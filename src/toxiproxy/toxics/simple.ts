@@ -1,4 +1,4 @@
-import { EOF, discardRest, passThrough, type ToxicType } from './types.js';
+import { EOF, checkMs, discardRest, passThrough, type ToxicType } from './types.js';
 
 /** noop: passes data through. */
 export const noop: ToxicType = {
@@ -11,7 +11,7 @@ export const noop: ToxicType = {
 export const slowClose: ToxicType = {
   type: 'slow_close',
   attributes: ['delay'],
-  invalid: ({ delay = 0 }) => (delay < 0 ? `slow_close delay must be >= 0 ms, got ${delay}` : undefined),
+  invalid: ({ delay = 0 }) => checkMs('slow_close delay', delay),
   async run(io, { delay = 0 }) {
     for (;;) {
       const item = await io.read();
@@ -36,13 +36,14 @@ export const timeout: ToxicType = {
   type: 'timeout',
   attributes: ['timeout'],
   closesOnRemove: true,
-  invalid: ({ timeout: ms = 0 }) => (ms < 0 ? `timeout must be >= 0 ms, got ${ms} (0 means never)` : undefined),
+  invalid: ({ timeout: ms = 0 }) => checkMs('timeout', ms, ' (0 means never)'),
   async run(io, { timeout: ms = 0 }) {
     for (;;) {
       // Data and EOF alike are swallowed: the peer never hears of them.
       const item = ms > 0 ? await io.readWithin(ms) : await io.read();
       if (item === null) return;
-      if (item === 'timeout') {
+      if (item === 'timeout' || item === EOF) {
+        // The timer ran out, or the source closed (passed on, as Toxiproxy does).
         io.send(EOF);
         return discardRest(io);
       }
@@ -58,11 +59,13 @@ export const timeout: ToxicType = {
 export const resetPeer: ToxicType = {
   type: 'reset_peer',
   attributes: ['timeout'],
-  invalid: ({ timeout: ms = 0 }) => (ms < 0 ? `reset_peer timeout must be >= 0 ms, got ${ms}` : undefined),
+  invalid: ({ timeout: ms = 0 }) => checkMs('reset_peer timeout', ms),
   async run(io, { timeout: ms = 0 }) {
     const item = await io.read();
     if (item === null) return;
-    if (ms > 0 && !(await io.sleep(ms))) return;
+    // The chunk is gone; even if the toxic is removed during the wait, the reset must follow,
+    // or the connection would carry on with a silent gap.
+    if (ms > 0) await io.sleep(ms);
     io.reset();
     return discardRest(io);
   },

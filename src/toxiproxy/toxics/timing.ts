@@ -1,5 +1,5 @@
 import { randomInt } from '../random.js';
-import { EOF, type ToxicType } from './types.js';
+import { EOF, checkMs, type ToxicType } from './types.js';
 
 /**
  * latency: each chunk leaves `latency` ms (± a uniform integer jitter in [-jitter, jitter-1])
@@ -10,8 +10,7 @@ import { EOF, type ToxicType } from './types.js';
 export const latency: ToxicType = {
   type: 'latency',
   attributes: ['latency', 'jitter'],
-  invalid: ({ latency: ms = 0, jitter = 0 }) =>
-    ms < 0 ? `latency must be >= 0 ms, got ${ms}` : jitter < 0 ? `jitter must be >= 0 ms, got ${jitter}` : undefined,
+  invalid: ({ latency: ms = 0, jitter = 0 }) => checkMs('latency', ms) ?? checkMs('jitter', jitter),
   async run(io, { latency: ms = 0, jitter = 0 }) {
     for (;;) {
       const item = await io.read();

@@ -60,3 +60,13 @@ export async function discardRest(io: ToxicIO): Promise<void> {
     // dropped
   }
 }
+
+/** Longest wait a timer can express (Node clamps larger values to 1 ms). */
+export const MAX_MS = 2 ** 31 - 1;
+
+/** Why a duration attribute is refused, or undefined when it is fine. */
+export function checkMs(what: string, ms: number, note = ''): string | undefined {
+  if (ms < 0) return `${what} must be >= 0 ms, got ${ms}${note}`;
+  if (ms > MAX_MS) return `${what} must be at most ${MAX_MS} ms (about 24.8 days), got ${ms}`;
+  return undefined;
+}
