@@ -116,10 +116,10 @@ export class ProxyCollection {
     const existing = this.#proxies.get(spec.name);
     if (existing !== undefined) {
       if (!(await this.#differs(existing, spec.listen, spec.upstream))) return existing;
-      this.#proxies.delete(spec.name);
       await existing.stop();
     }
     const proxy = new Proxy(spec.name, spec.listen, spec.upstream, this.options);
+    // On a bind failure the old proxy stays (stopped), as in Toxiproxy.
     if (spec.enabled) await proxy.start();
     this.#proxies.set(spec.name, proxy);
     return proxy;

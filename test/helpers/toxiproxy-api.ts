@@ -1,3 +1,5 @@
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startEcho, type TcpServer } from './toxiproxy-net.js';
 /**
  * Control-plane helpers for the Toxiproxy conformance suite: start the embedded server, raw
  * HTTP calls (for what toxiproxy-node-client cannot reach), and Prometheus text parsing.
@@ -106,4 +108,29 @@ export function updateToxic(toxic: Toxic<Record<string, number>>, body: { attrib
 export async function proxyTo(started: Started, name: string, upstream: string): Promise<{ proxy: Proxy; port: number }> {
   const proxy = await started.client.createProxy({ name, listen: '127.0.0.1:0', upstream });
   return { proxy, port: Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1)) };
+}
+
+/**
+ * The common data-plane fixture: one server and one echo server for the whole file; after
+ * each test every proxy is deleted and the extra servers a test pushed are closed. `bind`
+ * receives the live objects once they exist.
+ */
+export function useEchoFixture(bind: (server: Started, echo: TcpServer) => void): TcpServer[] {
+  const extra: TcpServer[] = [];
+  let server: Started | undefined;
+  let echo: TcpServer | undefined;
+  beforeAll(async () => {
+    server = await startServer();
+    echo = await startEcho();
+    bind(server, echo);
+  });
+  afterEach(async () => {
+    if (server !== undefined) await removeAllProxies(server.http);
+    for (const s of extra.splice(0)) await s.close();
+  });
+  afterAll(async () => {
+    await server?.close();
+    await echo?.close();
+  });
+  return extra;
 }

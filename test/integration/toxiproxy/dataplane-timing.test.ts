@@ -3,25 +3,15 @@
  * slicer; §8.3 T6 T7 T10; §8.4 items 9, 10, 13, 18). Tolerances are generous for a loaded
  * 2-core machine yet fail when the toxic does nothing. Round trips go through an echo server.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { addToxic, proxyTo, removeAllProxies, startServer, updateToxic, type Started } from '../../helpers/toxiproxy-api.js';
-import { dial, median, pattern, pause, roundTrip, startEcho, startSink, startSource, type Peer, type TcpServer } from '../../helpers/toxiproxy-net.js';
+import { describe, expect, it } from 'vitest';
+import { addToxic, proxyTo, updateToxic, type Started, useEchoFixture } from '../../helpers/toxiproxy-api.js';
+import { dial, median, pattern, pause, roundTrip, startSink, startSource, type Peer, type TcpServer } from '../../helpers/toxiproxy-net.js';
 
 let server: Started;
 let echo: TcpServer;
-const extra: TcpServer[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  echo = await startEcho();
-});
-afterEach(async () => {
-  await removeAllProxies(server.http);
-  for (const s of extra.splice(0)) await s.close();
-});
-afterAll(async () => {
-  await server.close();
-  await echo.close();
+const extra = useEchoFixture((started, echoServer) => {
+  server = started;
+  echo = echoServer;
 });
 
 /** Median of `n` echo round trips of a few bytes. */

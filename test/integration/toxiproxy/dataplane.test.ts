@@ -2,25 +2,15 @@
  * Data plane, proxy level (spec §4, §5.4, §7, §8.2 P1–P2, §8.3 T1 T4 T5 T6-race T13, §8.4 items
  * 8, 14, 15): real TCP through proxies created with the npm client, towards echo / sink servers.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { addToxic, metricValue, proxyTo, removeAllProxies, startServer, type Started } from '../../helpers/toxiproxy-api.js';
-import { dial, freePort, pattern, pollFor, refuses, roundTrip, startEcho, startSink, startTcpServer, type TcpServer } from '../../helpers/toxiproxy-net.js';
+import { describe, expect, it } from 'vitest';
+import { addToxic, metricValue, proxyTo, type Started, useEchoFixture } from '../../helpers/toxiproxy-api.js';
+import { dial, freePort, pattern, pollFor, refuses, roundTrip, startSink, startTcpServer, type TcpServer } from '../../helpers/toxiproxy-net.js';
 
 let server: Started;
 let echo: TcpServer;
-const extra: TcpServer[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  echo = await startEcho();
-});
-afterEach(async () => {
-  await removeAllProxies(server.http);
-  for (const s of extra.splice(0)) await s.close();
-});
-afterAll(async () => {
-  await server.close();
-  await echo.close();
+const extra = useEchoFixture((started, echoServer) => {
+  server = started;
+  echo = echoServer;
 });
 
 async function upstream(start: () => Promise<TcpServer>): Promise<TcpServer> {

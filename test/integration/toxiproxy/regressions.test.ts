@@ -1,23 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { addToxic, metricValue, proxyTo, removeAllProxies, startServer, type Started } from '../../helpers/toxiproxy-api.js';
-import { dial, pause, pollFor, startEcho, startSink, type Peer, type TcpServer } from '../../helpers/toxiproxy-net.js';
+import { describe, expect, it } from 'vitest';
+import { addToxic, metricValue, proxyTo, type Started, useEchoFixture } from '../../helpers/toxiproxy-api.js';
+import { dial, pause, pollFor, startSink, type Peer, type TcpServer } from '../../helpers/toxiproxy-net.js';
 
 // Behaviours found in review, each pinned so it cannot come back.
 let server: Started;
 let echo: TcpServer;
-const extra: TcpServer[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  echo = await startEcho();
-});
-afterEach(async () => {
-  await removeAllProxies(server.http);
-  for (const s of extra.splice(0)) await s.close();
-});
-afterAll(async () => {
-  await server.close();
-  await echo.close();
+const extra = useEchoFixture((started, echoServer) => {
+  server = started;
+  echo = echoServer;
 });
 
 describe('review regressions', () => {
@@ -70,5 +60,17 @@ describe('review regressions', () => {
     await pause(500); // a window in which an unbounded proxy would keep reading megabytes
     expect(await received()).toBeLessThan(3 * 1024 * 1024);
     client.destroy();
+  });
+
+  it('populate keeps the old proxy (stopped) when its replacement cannot bind, as Toxiproxy does', async () => {
+    const { proxy: blocker } = await proxyTo(server, 'blocker', `127.0.0.1:${echo.port}`);
+    await proxyTo(server, 'keep', `127.0.0.1:${echo.port}`);
+    const res = await server.http('POST', '/populate', [{ name: 'keep', listen: blocker.listen, upstream: `127.0.0.1:${echo.port}` }]);
+    expect(res.status).toBe(500);
+    expect(res.json.error).toMatch(/address already in use/);
+    expect(res.json.proxies).toEqual([]);
+    const kept = await server.http('GET', '/proxies/keep');
+    expect(kept.status).toBe(200);
+    expect(kept.json.enabled).toBe(false);
   });
 });
