@@ -1,0 +1,109 @@
+import { LineCounter, isMap, isNode, isScalar, parseDocument, type Document, type Node } from 'yaml';
+
+/** A position in a source file, 1-based like editors show it. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export type Path = readonly (string | number)[];
+
+/** Where in a file something is wrong. */
+export interface ScenarioIssue {
+  /** A stable code tests and tools match on, e.g. YAML_SYNTAX, UNKNOWN_KEY, BAD_DURATION. */
+  code: string;
+  file: string;
+  line: number;
+  column: number;
+  /** Dotted path of the offending value, e.g. faults[0].network.latency ('' for the file). */
+  path: string;
+  message: string;
+  hint?: string;
+}
+
+/**
+ * One YAML file with positions: parse errors become issues, and any path in the document can
+ * be mapped back to the line and column of its value (or of its key, for unknown keys).
+ */
+export class SourceFile {
+  readonly document: Document.Parsed;
+  readonly #lines: LineCounter;
+  readonly #text: string;
+
+  constructor(
+    readonly file: string,
+    text: string,
+  ) {
+    this.#text = text;
+    this.#lines = new LineCounter();
+    this.document = parseDocument(text, { lineCounter: this.#lines, prettyErrors: false, uniqueKeys: true });
+  }
+
+  /** YAML syntax errors (and duplicate keys), as issues. */
+  syntaxIssues(): ScenarioIssue[] {
+    return this.document.errors.map((error) => {
+      const at = error.linePos?.[0];
+      const { line, column } = at !== undefined ? { line: at.line, column: at.col } : this.#position(error.pos[0]);
+      return {
+        code: error.code === 'DUPLICATE_KEY' ? 'DUPLICATE_KEY' : 'YAML_SYNTAX',
+        file: this.file,
+        line,
+        column,
+        path: '',
+        message: firstLine(error.message),
+      };
+    });
+  }
+
+  /** The plain JavaScript value of the document (undefined for an empty file). */
+  toJS(): unknown {
+    return this.document.toJS({ maxAliasCount: 100 }) as unknown;
+  }
+
+  /**
+   * The position of the value at `path`, or of the closest existing ancestor. With `key`, the
+   * position of the key itself (for "unknown key" issues).
+   */
+  locate(path: Path, options: { key?: boolean } = {}): Position {
+    let node: unknown = this.document.contents;
+    let found: Node | undefined = isNode(node) ? node : undefined;
+    for (let i = 0; i < path.length; i++) {
+      const segment = path[i] as string | number;
+      if (options.key === true && i === path.length - 1 && isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+        if (pair !== undefined && isNode(pair.key)) return this.#position(pair.key.range?.[0] ?? 0);
+      }
+      const child: unknown = isNode(node) && 'get' in node ? (node as { get(k: unknown, keep: true): unknown }).get(segment, true) : undefined;
+      if (!isNode(child)) break;
+      node = child;
+      found = child;
+    }
+    return this.#position(found?.range?.[0] ?? 0);
+  }
+
+  #position(offset: number): Position {
+    const { line, col } = this.#lines.linePos(offset);
+    return { line, column: col };
+  }
+
+  /** Two lines of context and a caret under the column, for the terminal. */
+  codeFrame(line: number, column: number): string {
+    const lines = this.#text.split(/\r?\n/);
+    const width = String(line).length;
+    const out: string[] = [];
+    for (let n = Math.max(1, line - 1); n <= line; n++) {
+      out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${lines[n - 1] ?? ''}`);
+    }
+    out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, column - 1))}^`);
+    return out.join('\n');
+  }
+}
+
+/** Dotted form of a path: ['faults', 0, 'network'] → faults[0].network. */
+export function formatPath(path: Path): string {
+  return path.reduce<string>((out, segment) => (typeof segment === 'number' ? `${out}[${segment}]` : out === '' ? segment : `${out}.${segment}`), '');
+}
+
+function firstLine(message: string): string {
+  return message.split('\n', 1)[0] ?? message;
+}
