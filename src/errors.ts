@@ -1,7 +1,7 @@
 import { ExitCode } from './exit-codes.js';
 
 /** Every error code faultline raises; users and tests match on these, never on prose. */
-export type FaultlineErrorCode = 'FAULTLINE_USAGE' | 'FAULTLINE_INFRASTRUCTURE' | 'FAULTLINE_INTERNAL';
+export type FaultlineErrorCode = 'FAULTLINE_USAGE' | 'FAULTLINE_SCENARIO_INVALID' | 'FAULTLINE_INFRASTRUCTURE' | 'FAULTLINE_INTERNAL';
 
 const BRAND = Symbol.for('faultline.error');
 
@@ -34,6 +34,7 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (!FaultlineError.is(error)) return ExitCode.INFRASTRUCTURE;
   switch (error.code) {
     case 'FAULTLINE_USAGE':
+    case 'FAULTLINE_SCENARIO_INVALID':
       return ExitCode.BAD_INPUT;
     case 'FAULTLINE_INFRASTRUCTURE':
     case 'FAULTLINE_INTERNAL':

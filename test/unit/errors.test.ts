@@ -4,6 +4,7 @@ import { ExitCode, FaultlineError, exitCodeFor, formatError } from '../../src/in
 describe('FaultlineError and exit codes', () => {
   it.each([
     ['FAULTLINE_USAGE', ExitCode.BAD_INPUT],
+    ['FAULTLINE_SCENARIO_INVALID', ExitCode.BAD_INPUT],
     ['FAULTLINE_INFRASTRUCTURE', ExitCode.INFRASTRUCTURE],
     ['FAULTLINE_INTERNAL', ExitCode.INFRASTRUCTURE],
   ] as const)('%s exits %i', (code, exit) => {
