@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { startEcho, type TcpServer } from './toxiproxy-net.js';
 /**
  * Control-plane helpers for the Toxiproxy conformance suite: start the embedded server, raw
@@ -134,3 +134,14 @@ export function useEchoFixture(bind: (server: Started, echo: TcpServer) => void)
   });
   return extra;
 }
+
+/** An error response: exact `{error, status}` body, JSON whatever the content type says. */
+export const expectError = (res: HttpResult, status: number, error: string | RegExp): void => {
+  expect(res.status, res.text).toBe(status);
+  const body = JSON.parse(res.text);
+  expect(Object.keys(body).sort()).toEqual(['error', 'status']);
+  if (typeof error === 'string') expect(body.error).toBe(error);
+  else expect(body.error).toMatch(error);
+  expect(body.status).toBe(status);
+  expect(String(res.headers['content-type'])).toMatch(/^(text\/plain|application\/json)/);
+};

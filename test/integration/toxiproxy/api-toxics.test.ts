@@ -4,7 +4,7 @@
  * or PATCH call and discards error bodies.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { removeAllProxies, startServer, type HttpResult, type Started } from '../../helpers/toxiproxy-api.js';
+import { removeAllProxies, startServer, type HttpResult, type Started, expectError } from '../../helpers/toxiproxy-api.js';
 
 let server: Started;
 const TOXIC_KEYS = ['attributes', 'name', 'type', 'stream', 'toxicity'];
@@ -23,14 +23,6 @@ const http = (method: string, path: string, body?: unknown, raw?: string): Promi
 const add = (body: unknown, proxy = 'p'): Promise<HttpResult> => http('POST', `/proxies/${proxy}/toxics`, body);
 const addRaw = (raw: string, proxy = 'p'): Promise<HttpResult> => http('POST', `/proxies/${proxy}/toxics`, undefined, raw);
 const list = async (): Promise<any[]> => (await http('GET', '/proxies/p/toxics')).json;
-const expectError = (res: HttpResult, status: number, error: string | RegExp): void => {
-  expect(res.status, res.text).toBe(status);
-  const body = JSON.parse(res.text);
-  expect(Object.keys(body).sort()).toEqual(['error', 'status']);
-  if (typeof error === 'string') expect(body.error).toBe(error);
-  else expect(body.error).toMatch(error);
-  expect(body.status).toBe(status);
-};
 const INVALID_STREAM = 'stream was invalid, can be either upstream or downstream';
 
 describe('toxic CRUD', () => {

@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VERSION } from '../../../src/version.js';
-import { removeAllProxies, startServer, type HttpResult, type Started } from '../../helpers/toxiproxy-api.js';
+import { removeAllProxies, startServer, type HttpResult, type Started, expectError } from '../../helpers/toxiproxy-api.js';
 import { dial, freePort, portOf, refuses, roundTrip, startEcho, startSink, type TcpServer } from '../../helpers/toxiproxy-net.js';
 
 let server: Started;
@@ -26,16 +26,6 @@ const create = async (name: string, extra: Record<string, unknown> = {}): Promis
   const res = await http('POST', '/proxies', { name, listen: '127.0.0.1:0', upstream: echo.address, ...extra });
   expect(res.status, res.text).toBe(201);
   return res.json;
-};
-/** An error response: exact `{error, status}` body, JSON whatever the content type says. */
-const expectError = (res: HttpResult, status: number, error: string | RegExp): void => {
-  expect(res.status, res.text).toBe(status);
-  const body = JSON.parse(res.text);
-  expect(Object.keys(body).sort()).toEqual(['error', 'status']);
-  if (typeof error === 'string') expect(body.error).toBe(error);
-  else expect(body.error).toMatch(error);
-  expect(body.status).toBe(status);
-  expect(String(res.headers['content-type'])).toMatch(/^(text\/plain|application\/json)/);
 };
 
 describe('conventions', () => {
