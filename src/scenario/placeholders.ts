@@ -3,10 +3,11 @@
  *   ${port:agent}        a free port allocated per run under that name
  *   ${proxy:upstream}    the listen address (host:port) of the proxy named `upstream`
  *   ${env:NAME}          an environment variable; ${env:NAME:-fallback} with a default
+ *   ${tmp:NAME}          a fresh temporary folder per scenario run (kept across restarts in it)
  * `$${` writes a literal `${`. Anything else inside `${...}` is an error, found at load time.
  */
 
-export type PlaceholderKind = 'port' | 'proxy' | 'env';
+export type PlaceholderKind = 'port' | 'proxy' | 'env' | 'tmp';
 
 export interface Placeholder {
   kind: PlaceholderKind;
@@ -23,7 +24,7 @@ export interface PlaceholderProblem {
   message: string;
 }
 
-const KINDS: readonly PlaceholderKind[] = ['port', 'proxy', 'env'];
+const KINDS: readonly PlaceholderKind[] = ['port', 'proxy', 'env', 'tmp'];
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /** Every placeholder in `text`, and every malformed one as a problem. */
@@ -47,7 +48,7 @@ export function scanPlaceholders(text: string): { placeholders: Placeholder[]; p
     const kind = colon === -1 ? body : body.slice(0, colon);
     const rest = colon === -1 ? '' : body.slice(colon + 1);
     if (!(KINDS as readonly string[]).includes(kind)) {
-      problems.push({ offset: i, message: `unknown placeholder "\${${body}}"; expected \${port:NAME}, \${proxy:NAME} or \${env:NAME}` });
+      problems.push({ offset: i, message: `unknown placeholder "\${${body}}"; expected \${port:NAME}, \${proxy:NAME}, \${env:NAME} or \${tmp:NAME}` });
     } else {
       const [name, fallback] = kind === 'env' && rest.includes(':-') ? [rest.slice(0, rest.indexOf(':-')), rest.slice(rest.indexOf(':-') + 2)] : [rest, undefined];
       if (!NAME.test(name)) {

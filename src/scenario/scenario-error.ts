@@ -8,7 +8,11 @@ import type { ScenarioIssue, SourceFile } from './source.js';
 export class ScenarioError extends FaultlineError {
   override name = 'ScenarioError';
 
-  constructor(readonly issues: readonly ScenarioIssue[]) {
+  constructor(
+    readonly issues: readonly ScenarioIssue[],
+    /** The files the issues point into, for code frames. */
+    readonly sources: ReadonlyMap<string, SourceFile> = new Map(),
+  ) {
     super('FAULTLINE_SCENARIO_INVALID', `${issues.length} problem${issues.length === 1 ? '' : 's'} in the scenario files`, {
       hint: 'fix the issues above; `faultline validate` checks files without running them',
     });

@@ -81,6 +81,29 @@ export class SourceFile {
     return this.#position(found?.range?.[0] ?? 0);
   }
 
+  /**
+   * The position of `needle` inside the string value at `path` when it appears there verbatim
+   * (a placeholder, say); otherwise the position of the value.
+   */
+  locateText(path: Path, needle: string): Position {
+    const node = this.#nodeAt(path);
+    if (isScalar(node) && node.range !== undefined && node.range !== null) {
+      const index = this.#text.slice(node.range[0], node.range[1]).indexOf(needle);
+      if (index >= 0) return this.#position(node.range[0] + index);
+    }
+    return this.locate(path);
+  }
+
+  #nodeAt(path: Path): unknown {
+    let node: unknown = this.document.contents;
+    for (const segment of path) {
+      const child: unknown = isNode(node) && 'get' in node ? (node as { get(k: unknown, keep: true): unknown }).get(segment, true) : undefined;
+      if (!isNode(child)) return undefined;
+      node = child;
+    }
+    return node;
+  }
+
   #position(offset: number): Position {
     const { line, col } = this.#lines.linePos(offset);
     return { line, column: col };

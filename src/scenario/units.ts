@@ -90,3 +90,20 @@ export function formatDuration(ms: number): string {
   if (rest > 0) parts.push(`${Math.round(rest * 1000) / 1000}ms`);
   return parts.join('');
 }
+
+/** `32MB/s`, `512KiB/s` → bytes per second. */
+export function parseSizeRate(input: unknown): Parsed<number> {
+  const expected = 'a size per second like "32MB/s" or "512KiB/s"';
+  if (typeof input !== 'string') return no(expected);
+  const match = /^(.+?)\s*\/\s*s$/.exec(input.trim());
+  if (match === null) return no(expected);
+  const size = parseSize(match[1]);
+  return size.ok ? size : no(expected);
+}
+
+/** Bytes as a whole number or a size string: `1024`, `64KB`. */
+export function parseBytes(input: unknown): Parsed<number> {
+  if (typeof input === 'number' && Number.isInteger(input) && input >= 0) return ok(input);
+  const size = parseSize(input);
+  return size.ok ? size : no('a size like "64KB" or a whole number of bytes');
+}

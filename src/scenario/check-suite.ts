@@ -1,0 +1,92 @@
+import { formatPath, type Path, type ScenarioIssue, type SourceFile } from './source.js';
+import type { SuiteParsed } from './schema/suite.js';
+import type { PlaceholderUse } from './templates.js';
+import { didYouMean } from './suggest.js';
+import type { ResolvedSuite } from './types.js';
+import { checkAddress } from './addresses.js';
+
+/** Collects issues for one file, positioned by path. */
+export class IssueSink {
+  readonly issues: ScenarioIssue[] = [];
+  constructor(readonly source: SourceFile) {}
+
+  add(path: Path, code: string, message: string, hint?: string, options: { key?: boolean; needle?: string } = {}): void {
+    const { line, column } = options.needle !== undefined ? this.source.locateText(path, options.needle) : this.source.locate(path, { key: options.key ?? false });
+    this.issues.push({ code, file: this.source.file, line, column, path: formatPath(path), message, ...(hint === undefined ? {} : { hint }) });
+  }
+
+  /** An "unknown NAME" issue with a did-you-mean hint over the known names. */
+  unknown(path: Path, code: string, what: string, name: string, known: readonly string[], options: { needle?: string } = {}): void {
+    const guess = didYouMean(name, known);
+    const hint = guess !== undefined ? `did you mean "${guess}"?` : known.length === 0 ? `the suite defines no ${what}s` : `known ${what}s: ${known.join(', ')}`;
+    this.add(path, code, `unknown ${what} "${name}"`, hint, options);
+  }
+}
+
+/** Checks that need more than one field of the suite: references, windows, addresses. */
+export function checkSuite(parsed: SuiteParsed, suite: ResolvedSuite, uses: readonly PlaceholderUse[], sink: IssueSink): void {
+  const sloNames = suite.slos.map((s) => s.name);
+  const proxyNames = suite.proxies.map((p) => p.name);
+
+  for (const alert of suite.alerts) {
+    const at = ['alerts', alert.name];
+    const slo = suite.slos.find((s) => s.name === alert.slo);
+    if (slo === undefined) sink.unknown([...at, 'slo'], 'UNKNOWN_SLO', 'SLO', alert.slo, sloNames);
+    if (alert.shortMs >= alert.longMs) sink.add([...at, 'short'], 'ALERT_WINDOWS', 'the short window must be shorter than the long window', 'the workbook uses a short window of 1/12 of the long one, e.g. long: 60s, short: 5s');
+    if (slo !== undefined && alert.source === 'server' && slo.server === null) {
+      sink.add([...at, 'source'], 'NO_SERVER_SLI', `alert reads the server-side SLI but SLO "${slo.name}" has no server selectors`, 'add `server:` to the SLO, or set `source: client`');
+    }
+    if (slo !== undefined && alert.source === 'client' && !slo.client) {
+      sink.add([...at, 'source'], 'NO_CLIENT_SLI', `alert reads the client-side SLI but SLO "${slo.name}" has client: false`, 'set `source: server`');
+    }
+  }
+
+  for (const slo of suite.slos) {
+    const at = ['slos', slo.name];
+    if (slo.server !== null && suite.target.metrics === null) {
+      sink.add([...at, 'server'], 'NO_METRICS', 'a server-side SLI needs the target\'s metrics', 'add `target.metrics.url`');
+    }
+    if (!slo.client && slo.server === null) sink.add(at, 'NO_SLI', 'the SLO measures nothing: client is false and there is no server', 'set `client: true` or add `server:`', { key: true });
+    if (slo.client && suite.load === null) sink.add([...at, 'kind'], 'NO_LOAD', 'a client-side SLI needs load', 'add `load:` to the suite, or set `client: false`');
+  }
+
+  if (parsed.load !== undefined && parsed.load.request === undefined) sink.add(['load'], 'MISSING_KEY', 'missing required key "request"', 'the suite\'s load needs a request: { url: ... }', { key: true });
+
+  for (const use of uses) {
+    if (use.kind === 'proxy' && !proxyNames.includes(use.name)) sink.unknown(use.path, 'UNKNOWN_PROXY', 'proxy', use.name, proxyNames, { needle: use.text });
+  }
+
+  for (const [index, process] of [...suite.services, suite.target].entries()) {
+    const at = index < suite.services.length ? ['services', process.name] : ['target'];
+    if (process.ready.kind === 'log') {
+      try {
+        new RegExp(process.ready.value);
+      } catch {
+        sink.add([...at, 'ready', 'log'], 'BAD_REGEX', `"${process.ready.value}" is not a valid regular expression`);
+      }
+    }
+  }
+
+  const addresses: [Path, string | undefined, 'url' | 'host'][] = [
+    [['toxiproxy', 'url'], parsed.toxiproxy?.url, 'url'],
+    [['prometheus', 'url'], parsed.prometheus?.url, 'url'],
+    [['target', 'health', 'url'], parsed.target.health?.url, 'url'],
+    [['target', 'metrics', 'url'], parsed.target.metrics?.url, 'url'],
+    [['target', 'ready', 'http'], parsed.target.ready?.http, 'url'],
+    [['target', 'ready', 'tcp'], parsed.target.ready?.tcp, 'host'],
+    [['load', 'request', 'url'], parsed.load?.request?.url, 'url'],
+    ...Object.entries(parsed.services ?? {}).flatMap(([name, s]): [Path, string | undefined, 'url' | 'host'][] => [
+      [['services', name, 'ready', 'http'], s.ready?.http, 'url'],
+      [['services', name, 'ready', 'tcp'], s.ready?.tcp, 'host'],
+    ]),
+    ...Object.entries(parsed.proxies ?? {}).flatMap(([name, p]): [Path, string | undefined, 'url' | 'host'][] => [
+      [['proxies', name, 'upstream'], p.upstream, 'host'],
+      [['proxies', name, 'listen'], p.listen, 'host'],
+    ]),
+  ];
+  for (const [path, value, kind] of addresses) {
+    if (value === undefined) continue;
+    const problem = checkAddress(value, kind, suite.allowRemote);
+    if (problem !== undefined) sink.add(path, problem.code, problem.message, problem.hint);
+  }
+}

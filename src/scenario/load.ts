@@ -1,0 +1,160 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { z } from 'zod';
+import { FaultlineError } from '../errors.js';
+import { checkScenario } from './check-scenario.js';
+import { IssueSink, checkSuite } from './check-suite.js';
+import { expandGlobs, planPaths, type SuitePlan } from './discover.js';
+import { resolveScenario } from './resolve-scenario.js';
+import { resolveSuite } from './resolve-suite.js';
+import { ScenarioError } from './scenario-error.js';
+import { scenarioSchema } from './schema/scenario.js';
+import { suiteSchema } from './schema/suite.js';
+import { SourceFile, type ScenarioIssue } from './source.js';
+import { SCENARIO_TEMPLATE_PATHS, SUITE_TEMPLATE_PATHS, preparePlaceholders, type PlaceholderUse } from './templates.js';
+import type { LoadedSuite, ResolvedScenario, ResolvedSuite } from './types.js';
+import { fromZodIssues } from './zod-issues.js';
+
+/**
+ * Loading: read → YAML with positions → placeholders (env expanded) → zod schema → defaults
+ * (resolve-*.ts) → checks across fields and files (check-*.ts). Every issue of every file is
+ * collected; nothing is thrown half-way except for files that cannot be read at all.
+ */
+
+export interface LoadOptions {
+  /** Paths in messages are relative to this (default process.cwd()). */
+  cwd?: string;
+  /** For ${env:...} (default process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface FileReport {
+  /** As shown in messages: relative to cwd. */
+  file: string;
+  kind: 'suite' | 'scenario';
+  issues: ScenarioIssue[];
+}
+
+export interface ValidationReport {
+  ok: boolean;
+  files: FileReport[];
+  issues: ScenarioIssue[];
+  /** The suites that loaded without any issue, resolved. */
+  suites: LoadedSuite[];
+  sources: Map<string, SourceFile>;
+}
+
+interface ParsedFile<T> {
+  source: SourceFile;
+  parsed: T | undefined;
+  uses: PlaceholderUse[];
+  issues: ScenarioIssue[];
+}
+
+/** The largest file the loader reads: scenario files are small; anything bigger is a mistake. */
+const MAX_FILE_BYTES = 1024 * 1024;
+
+/** Parses one document against a schema; never throws for anything in the text. */
+export function parseDocumentText<S extends z.ZodType>(file: string, text: string, schema: S, templatePaths: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedFile<z.output<S>> {
+  const source = new SourceFile(file, text);
+  const syntax = source.syntaxIssues();
+  if (syntax.length > 0) return { source, parsed: undefined, uses: [], issues: syntax };
+  let raw: unknown;
+  try {
+    raw = source.toJS();
+  } catch (error) {
+    return { source, parsed: undefined, uses: [], issues: [{ code: 'YAML_SYNTAX', file, line: 1, column: 1, path: '', message: error instanceof Error ? error.message : String(error), hint: 'too many aliases (*ref) expand to more than the loader allows' }] };
+  }
+  if (raw === undefined || raw === null) {
+    return { source, parsed: undefined, uses: [], issues: [{ code: 'EMPTY_FILE', file, line: 1, column: 1, path: '', message: 'the file is empty', hint: 'see scenarios/README.md for the fields' }] };
+  }
+  const prepared = preparePlaceholders(raw, source, templatePaths, env);
+  const result = schema.safeParse(prepared.value);
+  const issues = [...prepared.issues, ...(result.success ? [] : fromZodIssues(result.error.issues, source, prepared.value))];
+  return { source, parsed: result.success ? (result.data) : undefined, uses: prepared.uses, issues };
+}
+
+async function readText(absolute: string, shown: string): Promise<string> {
+  const buffer = await readFile(absolute).catch((error: unknown) => {
+    throw new FaultlineError('FAULTLINE_USAGE', `cannot read "${shown}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  });
+  if (buffer.byteLength > MAX_FILE_BYTES) throw new FaultlineError('FAULTLINE_USAGE', `"${shown}" is ${buffer.byteLength} bytes; scenario files are at most 1 MiB`);
+  return buffer.toString('utf8');
+}
+
+/** Loads and checks every suite and scenario the paths name. Throws only when a path cannot be read. */
+export async function validatePaths(paths: readonly string[], options: LoadOptions = {}): Promise<ValidationReport> {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const plans = await planPaths(paths, cwd);
+  const report: ValidationReport = { ok: true, files: [], issues: [], suites: [], sources: new Map() };
+  for (const plan of plans) await validatePlan(plan, cwd, env, report);
+  report.issues = report.files.flatMap((f) => f.issues);
+  report.ok = report.issues.length === 0;
+  return report;
+}
+
+async function validatePlan(plan: SuitePlan, cwd: string, env: Readonly<Record<string, string | undefined>>, report: ValidationReport): Promise<void> {
+  const shown = (absolute: string) => path.relative(cwd, absolute) || path.basename(absolute);
+  let suite: ResolvedSuite | undefined;
+  let suiteClean = false;
+  let scenarioFiles = plan.scenarios ?? [];
+
+  if (plan.suite !== null) {
+    const file = shown(plan.suite);
+    const parsedFile = parseDocumentText(file, await readText(plan.suite, file), suiteSchema, SUITE_TEMPLATE_PATHS, env);
+    report.sources.set(file, parsedFile.source);
+    const sink = new IssueSink(parsedFile.source);
+    if (parsedFile.parsed !== undefined) {
+      suite = resolveSuite(parsedFile.parsed, plan.suite);
+      checkSuite(parsedFile.parsed, suite, parsedFile.uses, sink);
+    }
+    const issues = [...parsedFile.issues, ...sink.issues];
+    report.files.push({ file, kind: 'suite', issues });
+    suiteClean = issues.length === 0;
+    if (plan.scenarios === null) scenarioFiles = await expandGlobs(plan.suite, suite?.scenarioGlobs ?? ['*.yaml', '*.yml']);
+  }
+
+  const scenarios: ResolvedScenario[] = [];
+  const names = new Map<string, string>();
+  let scenariosClean = true;
+  for (const absolute of scenarioFiles) {
+    const file = shown(absolute);
+    const parsedFile = parseDocumentText(file, await readText(absolute, file), scenarioSchema, SCENARIO_TEMPLATE_PATHS, env);
+    report.sources.set(file, parsedFile.source);
+    const sink = new IssueSink(parsedFile.source);
+    if (plan.suite === null) {
+      sink.add([], 'NO_SUITE', 'no suite file (faultline.yaml) next to this scenario or in a folder above it', 'scenarios share the target, proxies and SLOs of a faultline.yaml: see scenarios/README.md');
+    }
+    const parsed = parsedFile.parsed;
+    if (parsed !== undefined) {
+      const earlier = names.get(parsed.name);
+      if (earlier !== undefined) sink.add(['name'], 'DUPLICATE_SCENARIO', `scenario name "${parsed.name}" is already used by ${earlier}`, 'scenario names must be unique in a suite: reports are keyed by them');
+      else names.set(parsed.name, file);
+      if (suite !== undefined) {
+        const resolved = resolveScenario(parsed, absolute, suite);
+        checkScenario(parsed, resolved, suite, parsedFile.uses, sink);
+        scenarios.push(resolved);
+      }
+    }
+    const issues = [...parsedFile.issues, ...sink.issues];
+    if (issues.length > 0) scenariosClean = false;
+    report.files.push({ file, kind: 'scenario', issues });
+  }
+
+  if (suite !== undefined && suiteClean && scenariosClean) report.suites.push({ suite, scenarios });
+}
+
+/**
+ * Loads one suite (a folder holding faultline.yaml, or the file itself) with its scenarios,
+ * ready to run; throws a ScenarioError carrying every issue when anything is wrong.
+ */
+export async function loadSuite(location: string, options: LoadOptions = {}): Promise<LoadedSuite> {
+  const report = await validatePaths([location], options);
+  if (!report.ok) throw new ScenarioError(report.issues, report.sources);
+  const [loaded] = report.suites;
+  if (loaded === undefined || report.suites.length > 1) {
+    throw new FaultlineError('FAULTLINE_USAGE', `"${location}" holds ${report.suites.length} suites; name one suite file`, { hint: 'e.g. scenarios/faultline.yaml' });
+  }
+  return loaded;
+}

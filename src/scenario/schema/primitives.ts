@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { parseBytes, parseDuration, parsePercent, parseRate, parseSize, parseSizeRate, type Parsed } from '../units.js';
+import { didYouMean } from '../suggest.js';
+import { coded, unknownKeysMessage } from './issue-text.js';
+
+/**
+ * The building blocks of the scenario schemas. Every unit-bearing value is a string with a
+ * unit in the YAML (and a `pattern` in the JSON Schema, for editors) and a number in base
+ * units after parsing: ms, bytes, bytes/s, per second, ratio.
+ */
+
+/** An object that refuses unknown keys, naming the allowed ones (for "did you mean"). */
+export function strict<Shape extends z.ZodRawShape>(shape: Shape, description?: string) {
+  const schema = z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code === 'unrecognized_keys') return unknownKeysMessage(Object.keys(shape));
+      if (issue.code === 'invalid_type') return coded('WRONG_TYPE', `expected a mapping (key: value), got ${describe(issue.input)}`);
+      return undefined;
+    },
+  });
+  return description === undefined ? schema : schema.describe(description);
+}
+
+/** What a YAML value looks like, for messages: "a number (5)", "a list". */
+export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  if (typeof value === 'number') return `a number (${value})`;
+  if (typeof value === 'boolean') return `a boolean (${value})`;
+  return typeof value;
+}
+
+function unit(code: string, parse: (input: unknown) => Parsed<number>, hintFor: (input: unknown) => string | undefined) {
+  return (input: unknown, ctx: z.RefinementCtx): number => {
+    const parsed = parse(input);
+    if (parsed.ok) return parsed.value;
+    ctx.addIssue({ code: 'custom', message: coded(code, `expected ${parsed.expected}, got ${describe(input)}`, hintFor(input)) });
+    return z.NEVER;
+  };
+}
+
+const DURATION_PATTERN = '^\\s*(\\d+(\\.\\d+)?(ms|s|m|h))+\\s*$';
+
+/** A duration: "250ms", "30s", "2m", "1m30s" → ms. */
+export function duration(options: { description?: string; min?: number; positive?: boolean } = {}) {
+  const parse = unit('BAD_DURATION', parseDuration, (input) => {
+    if (typeof input === 'number') return `durations carry a unit: write "${input}ms" or "${input}s"`;
+    if (typeof input === 'string' && input.trim().startsWith('-')) return 'durations cannot be negative';
+    return undefined;
+  });
+  return z
+    .unknown()
+    .meta({ type: 'string', pattern: DURATION_PATTERN, examples: ['250ms', '30s', '2m'], ...(options.description === undefined ? {} : { description: options.description }) })
+    .transform((input, ctx) => {
+      if (typeof input === 'string' && input.trim().startsWith('-')) {
+        ctx.addIssue({ code: 'custom', message: coded('NEGATIVE_DURATION', `durations cannot be negative, got "${input}"`, 'offsets and lengths count forward from a phase start') });
+        return z.NEVER;
+      }
+      const ms = parse(input, ctx);
+      if (options.positive === true && ms === 0) {
+        ctx.addIssue({ code: 'custom', message: coded('ZERO_DURATION', 'this duration must be longer than 0', 'give it a length like "1s"') });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
+
+function unitSchema(code: string, parse: (input: unknown) => Parsed<number>, json: Record<string, unknown>, description?: string) {
+  const convert = unit(code, parse, () => undefined);
+  return z
+    .unknown()
+    .meta({ ...json, ...(description === undefined ? {} : { description }) })
+    .transform((input, ctx) => convert(input, ctx));
+}
+
+/** "50/s", "600/m" → per second. */
+export const rate = (description?: string) => unitSchema('BAD_RATE', parseRate, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*/\\s*(s|m|h)\\s*$', examples: ['50/s'] }, description);
+
+/** "64MB", "512KiB" → bytes. */
+export const size = (description?: string) => unitSchema('BAD_SIZE', parseSize, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|KiB|MiB|GiB)\\s*$', examples: ['64MB'] }, description);
+
+/** "32MB/s" → bytes per second. */
+export const sizeRate = (description?: string) =>
+  unitSchema('BAD_SIZE_RATE', parseSizeRate, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|KiB|MiB|GiB)\\s*/\\s*s\\s*$', examples: ['32MB/s'] }, description);
+
+/** A whole number of bytes or a size string. */
+export const bytes = (description?: string) =>
+  unitSchema('BAD_SIZE', parseBytes, { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|KiB|MiB|GiB)\\s*$' }] }, description);
+
+/** "99.5%" or 0.995 → 0.995. */
+export const percent = (description?: string) =>
+  unitSchema('BAD_PERCENT', parsePercent, { anyOf: [{ type: 'number', minimum: 0, maximum: 1 }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?%\\s*$' }] }, description);
+
+/** A positive whole number. */
+export const count = (description: string, max = 1_000_000) =>
+  z
+    .number({ error: (issue) => coded('WRONG_TYPE', `expected a whole number, got ${describe(issue.input)}`) })
+    .int({ error: coded('NOT_INTEGER', 'expected a whole number') })
+    .min(1, { error: coded('OUT_OF_RANGE', 'expected at least 1') })
+    .max(max, { error: coded('OUT_OF_RANGE', `expected at most ${max}`) })
+    .describe(description);
+
+const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/** A name other fields refer to: letters, digits, `_`, `-`, `.`. */
+export const name = (description: string) =>
+  z
+    .string({ error: (issue) => coded('WRONG_TYPE', `expected a name, got ${describe(issue.input)}`) })
+    .regex(NAME_PATTERN, { error: coded('BAD_NAME', 'names use letters, digits, "_", "-" and ".", and start with a letter or "_"') })
+    .max(100, { error: coded('BAD_NAME', 'names are at most 100 characters') })
+    .describe(description);
+
+/** A non-empty string; may hold placeholders where the language allows them. */
+export const text = (description: string) =>
+  z
+    .string({ error: (issue) => coded('WRONG_TYPE', `expected a string, got ${describe(issue.input)}`) })
+    .min(1, { error: coded('EMPTY', 'expected a non-empty string') })
+    .describe(description);
+
+/** An enum with a message listing the choices. */
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T, description: string) {
+  return z
+    .enum(values, {
+      error: (issue) => coded('BAD_VALUE', `expected one of ${values.map((v) => `"${v}"`).join(', ')}, got ${describe(issue.input)}`, didYouMeanHint(issue.input, values)),
+    })
+    .describe(description);
+}
+
+export function didYouMeanHint(input: unknown, values: readonly string[]): string | undefined {
+  if (typeof input !== 'string') return undefined;
+  const match = didYouMean(input, values);
+  return match === undefined ? undefined : `did you mean "${match}"?`;
+}
+
+/** The error of a discriminated union: names the discriminator's value, not the whole mapping. */
+export function discriminatorError(key: string, values: readonly string[], hint?: string) {
+  return (issue: { input?: unknown }) => {
+    const value = typeof issue.input === 'object' && issue.input !== null ? (issue.input as Record<string, unknown>)[key] : issue.input;
+    return coded('BAD_VALUE', `${key} must be one of ${values.map((v) => `"${v}"`).join(', ')}, got ${describe(value)}`, didYouMeanHint(value, values) ?? hint);
+  };
+}
+
+export const bool = (description: string) =>
+  z.boolean({ error: (issue) => coded('WRONG_TYPE', `expected true or false, got ${describe(issue.input)}`) }).describe(description);
+
+export const number = (description: string, min: number, max: number) =>
+  z
+    .number({ error: (issue) => coded('WRONG_TYPE', `expected a number, got ${describe(issue.input)}`) })
+    .min(min, { error: coded('OUT_OF_RANGE', `expected a number from ${min} to ${max}`) })
+    .max(max, { error: coded('OUT_OF_RANGE', `expected a number from ${min} to ${max}`) })
+    .describe(description);
+
+/** Environment variables: values may be written as numbers or booleans; they become strings. */
+export const envMap = (description: string) =>
+  z
+    .record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: coded('BAD_ENV_NAME', 'environment variable names use letters, digits and "_", not starting with a digit') }),
+      z.union([z.string(), z.number(), z.boolean()], { error: (issue) => coded('WRONG_TYPE', `expected a string, number or boolean, got ${describe(issue.input)}`) }).transform(String),
+      { error: (issue) => coded('WRONG_TYPE', `expected a mapping of NAME: value, got ${describe(issue.input)}`) },
+    )
+    .describe(description);
+
+/** A list of strings, or one string. */
+export const listOf = <T extends z.ZodType>(item: T, description: string) =>
+  z.array(item, { error: (issue) => coded('WRONG_TYPE', `expected a list, got ${describe(issue.input)}`) }).describe(description);
