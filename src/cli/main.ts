@@ -4,17 +4,21 @@ import { hideBin } from 'yargs/helpers';
 import { FaultlineError, exitCodeFor, formatError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { VERSION } from '../version.js';
+import { ScenarioError, formatIssues } from '../scenario/scenario-error.js';
+import { schemaCommand } from './commands/schema.js';
 import { toxiproxyCommand } from './commands/toxiproxy.js';
+import { validateCommand } from './commands/validate.js';
 
 /**
- * The `faultline` command: `toxiproxy` today; validate, run, rules, report and compare arrive
- * with later issues. A command it does not know is a usage error (exit 2), never a silent success.
+ * The `faultline` command: `validate`, `schema` and `toxiproxy` today; run, rules, report and
+ * compare arrive with later issues. A command it does not know is a usage error (exit 2), never a silent success.
  */
-const KNOWN_COMMANDS = new Set(['toxiproxy']);
+const KNOWN_COMMANDS = new Set(['validate', 'schema', 'toxiproxy']);
 
 async function main(argv: readonly string[]): Promise<number> {
   let exitCode: number = ExitCode.OK;
-  const parser = toxiproxyCommand(yargs(argv))
+  const parser = [validateCommand, schemaCommand, toxiproxyCommand]
+    .reduce((y, command) => command(y), yargs(argv))
     .scriptName('faultline')
     .usage('$0 <command> [options]\n\nChaos testing for Node.js services: faults on a timeline, SLO and burn-rate verdicts, resilience reports per release.')
     .version(VERSION)
@@ -54,6 +58,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     await parser.parseAsync();
   } catch (error) {
+    if (error instanceof ScenarioError) process.stderr.write(`${formatIssues(error.issues, error.sources)}\n\n`);
     process.stderr.write(`${formatError(error)}\n`);
     exitCode = exitCodeFor(error);
   }

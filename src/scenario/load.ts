@@ -96,53 +96,83 @@ export async function validatePaths(paths: readonly string[], options: LoadOptio
 
 async function validatePlan(plan: SuitePlan, cwd: string, env: Readonly<Record<string, string | undefined>>, report: ValidationReport): Promise<void> {
   const shown = (absolute: string) => path.relative(cwd, absolute) || path.basename(absolute);
+  const suite = plan.suite === null ? null : { path: plan.suite, file: shown(plan.suite), text: await readText(plan.suite, shown(plan.suite)) };
+  let scenarioPaths = plan.scenarios ?? [];
+  if (plan.scenarios === null && suite !== null) {
+    // The suite's own globs pick its scenarios; an unreadable suite falls back to the default.
+    const probe = parseDocumentText(suite.file, suite.text, suiteSchema, SUITE_TEMPLATE_PATHS, env);
+    scenarioPaths = await expandGlobs(suite.path, probe.parsed?.scenarios ?? ['*.yaml', '*.yml']);
+  }
+  const scenarios: DocumentText[] = [];
+  for (const absolute of scenarioPaths) scenarios.push({ path: absolute, file: shown(absolute), text: await readText(absolute, shown(absolute)) });
+  const result = validateDocuments(suite, scenarios, env);
+  report.files.push(...result.files);
+  for (const [file, source] of result.sources) report.sources.set(file, source);
+  if (result.loaded !== undefined) report.suites.push(result.loaded);
+}
+
+/** A document to validate: its absolute path (for relative `cwd`s), its name in messages, its text. */
+export interface DocumentText {
+  path: string;
+  file: string;
+  text: string;
+}
+
+/**
+ * Validates a suite and its scenarios from their texts (no file system access): every issue
+ * of every document, and the loaded suite when there are none.
+ */
+export function validateDocuments(
+  suiteDocument: DocumentText | null,
+  scenarioDocuments: readonly DocumentText[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): { files: FileReport[]; sources: Map<string, SourceFile>; loaded: LoadedSuite | undefined } {
+  const files: FileReport[] = [];
+  const sources = new Map<string, SourceFile>();
   let suite: ResolvedSuite | undefined;
   let suiteClean = false;
-  let scenarioFiles = plan.scenarios ?? [];
 
-  if (plan.suite !== null) {
-    const file = shown(plan.suite);
-    const parsedFile = parseDocumentText(file, await readText(plan.suite, file), suiteSchema, SUITE_TEMPLATE_PATHS, env);
-    report.sources.set(file, parsedFile.source);
+  if (suiteDocument !== null) {
+    const parsedFile = parseDocumentText(suiteDocument.file, suiteDocument.text, suiteSchema, SUITE_TEMPLATE_PATHS, env);
+    sources.set(suiteDocument.file, parsedFile.source);
     const sink = new IssueSink(parsedFile.source);
     if (parsedFile.parsed !== undefined) {
-      suite = resolveSuite(parsedFile.parsed, plan.suite);
+      suite = resolveSuite(parsedFile.parsed, suiteDocument.path);
       checkSuite(parsedFile.parsed, suite, parsedFile.uses, sink);
     }
     const issues = [...parsedFile.issues, ...sink.issues];
-    report.files.push({ file, kind: 'suite', issues });
+    files.push({ file: suiteDocument.file, kind: 'suite', issues });
     suiteClean = issues.length === 0;
-    if (plan.scenarios === null) scenarioFiles = await expandGlobs(plan.suite, suite?.scenarioGlobs ?? ['*.yaml', '*.yml']);
   }
 
   const scenarios: ResolvedScenario[] = [];
   const names = new Map<string, string>();
   let scenariosClean = true;
-  for (const absolute of scenarioFiles) {
-    const file = shown(absolute);
-    const parsedFile = parseDocumentText(file, await readText(absolute, file), scenarioSchema, SCENARIO_TEMPLATE_PATHS, env);
-    report.sources.set(file, parsedFile.source);
+  for (const document of scenarioDocuments) {
+    const parsedFile = parseDocumentText(document.file, document.text, scenarioSchema, SCENARIO_TEMPLATE_PATHS, env);
+    sources.set(document.file, parsedFile.source);
     const sink = new IssueSink(parsedFile.source);
-    if (plan.suite === null) {
+    if (suiteDocument === null) {
       sink.add([], 'NO_SUITE', 'no suite file (faultline.yaml) next to this scenario or in a folder above it', 'scenarios share the target, proxies and SLOs of a faultline.yaml: see scenarios/README.md');
     }
     const parsed = parsedFile.parsed;
     if (parsed !== undefined) {
       const earlier = names.get(parsed.name);
       if (earlier !== undefined) sink.add(['name'], 'DUPLICATE_SCENARIO', `scenario name "${parsed.name}" is already used by ${earlier}`, 'scenario names must be unique in a suite: reports are keyed by them');
-      else names.set(parsed.name, file);
+      else names.set(parsed.name, document.file);
       if (suite !== undefined) {
-        const resolved = resolveScenario(parsed, absolute, suite);
+        const resolved = resolveScenario(parsed, document.path, suite);
         checkScenario(parsed, resolved, suite, parsedFile.uses, sink);
         scenarios.push(resolved);
       }
     }
     const issues = [...parsedFile.issues, ...sink.issues];
     if (issues.length > 0) scenariosClean = false;
-    report.files.push({ file, kind: 'scenario', issues });
+    files.push({ file: document.file, kind: 'scenario', issues });
   }
 
-  if (suite !== undefined && suiteClean && scenariosClean) report.suites.push({ suite, scenarios });
+  const loaded = suite !== undefined && suiteClean && scenariosClean ? { suite, scenarios } : undefined;
+  return { files, sources, loaded };
 }
 
 /**
