@@ -1,6 +1,7 @@
 /**
- * Every default of the scenario language, in one place. The resolver is the only reader; the
- * schema descriptions and scenarios/README.md quote these values (a test keeps them in step).
+ * Every default of the scenario language, in one place. The resolvers (resolve-*.ts) are the
+ * only readers; the schema descriptions and scenarios/README.md quote these values, so change
+ * them together.
  */
 export const DEFAULTS = {
   suite: {

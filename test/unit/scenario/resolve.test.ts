@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { validateDocuments, type DocumentText } from '../../../src/scenario/load.js';
+import { deriveSeed } from '../../../src/scenario/resolve-scenario.js';
+import { expandTemplate } from '../../../src/scenario/templates.js';
+import type { LoadedSuite, ResolvedScenario } from '../../../src/scenario/types.js';
+import { ROOT } from '../../helpers/processes.js';
+
+/** The resolved form the runner consumes: defaults applied, base units, the timeline laid out. */
+
+const env = { HOME: '/tmp' };
+const doc = (name: string, text?: string): DocumentText => ({ path: `${ROOT}scenarios/${name}`, file: `scenarios/${name}`, text: text ?? readFileSync(`${ROOT}scenarios/${name}`, 'utf8') });
+const BUNDLED = ['network-latency.yaml', 'cpu-saturation.yaml', 'heap-growth.yaml', 'process-kill.yaml', 'graceful-restart.yaml'];
+
+function load(scenarios: DocumentText[] = BUNDLED.map((f) => doc(f)), suiteText?: string): LoadedSuite {
+  const result = validateDocuments(doc('faultline.yaml', suiteText), scenarios, env);
+  expect(result.files.flatMap((f) => f.issues)).toEqual([]);
+  if (result.loaded === undefined) throw new Error('not loaded');
+  return result.loaded;
+}
+
+const scenario = (loaded: LoadedSuite, name: string): ResolvedScenario => {
+  const found = loaded.scenarios.find((s) => s.name === name);
+  if (found === undefined) throw new Error(`no scenario ${name}`);
+  return found;
+};
+
+describe('the resolved bundled suite', () => {
+  const loaded = load();
+  const { suite } = loaded;
+
+  it('collects the ports and temporary folders the runner must allocate', () => {
+    expect(suite.ports).toEqual(['agent', 'upstream']);
+    expect(suite.tempDirs).toEqual(['agent-state']);
+  });
+
+  it('resolves processes: commands split, cwd absolute, env as strings, ready and stop', () => {
+    expect(suite.target.command).toEqual(['node', 'dist/harness/agent/main.js']);
+    expect(suite.target.cwd).toBe(ROOT.replace(/\/$/, ''));
+    expect(suite.target.env['AGENT_HEALTH_INTERVAL_MS']).toBe('250');
+    expect(suite.target.env['AGENT_BUG']).toBe('');
+    expect(suite.target.env['UPSTREAM_URL']).toBe('http://${proxy:upstream}');
+    expect(suite.target.ready).toEqual({ kind: 'http', value: 'http://127.0.0.1:${port:agent}/health', status: 200, timeoutMs: 20_000 });
+    expect(suite.target.health).toEqual({ url: 'http://127.0.0.1:${port:agent}/health', intervalMs: 250, timeoutMs: 1_000 });
+    expect(suite.target.stop).toEqual({ signal: 'SIGTERM', graceMs: 10_000 });
+    expect(suite.services.map((s) => s.name)).toEqual(['upstream']);
+  });
+
+  it('resolves SLOs and alerts in base units with derived defaults', () => {
+    expect(suite.slos.map((s) => [s.name, s.kind, s.objective, s.thresholdMs, s.client, s.windowMs])).toEqual([
+      ['availability', 'availability', 0.99, null, true, 30_000],
+      ['latency', 'latency', 0.99, 250, true, 30_000],
+    ]);
+    expect(suite.alerts.map((a) => [a.name, a.source, a.longMs, a.shortMs, a.forMs])).toEqual([
+      ['BudgetBurnFast', 'server', 30_000, 5_000, 0],
+      ['LatencyBurnFast', 'server', 30_000, 5_000, 0],
+      ['ClientBudgetBurnFast', 'client', 30_000, 5_000, 0],
+    ]);
+    expect(suite.load?.ratePerSecond).toBe(50);
+    expect(suite.load?.request.body).toBe('{"type":"fetch","target":"/api/v1/metrics"}');
+  });
+
+  it('lays out the timeline: steady, chaos up to the last fault end, recover', () => {
+    const s = scenario(loaded, 'downstream-latency');
+    expect(s.phases).toEqual([
+      { name: 'steady', startMs: 0, endMs: 10_000 },
+      { name: 'chaos', startMs: 10_000, endMs: 40_000 },
+      { name: 'recover', startMs: 40_000, endMs: 70_000 },
+    ]);
+    expect(s.durationMs).toBe(70_000);
+    expect(s.faults[0]).toMatchObject({ name: 'slow-upstream', kind: 'network', startMs: 10_000, endMs: 40_000, network: { toxic: 'latency', latencyMs: 500, jitterMs: 100, stream: 'downstream', toxicity: 1 } });
+  });
+
+  it('anchors expectations on events, with defaults for alerts and recovery', () => {
+    const s = scenario(loaded, 'downstream-latency');
+    const byId = new Map(s.expectations.map((e) => [e.id, e]));
+    expect(byId.get('health[1]')).toMatchObject({ from: 'DOWN', to: 'UP', withinMs: 15_000, after: { ref: 'slow-upstream.end', of: 'fault', atMs: 40_000 } });
+    expect(byId.get('recovery')).toMatchObject({ withinMs: 20_000, stableMs: 5_000, health: true, slos: ['availability', 'latency'], after: { ref: 'slow-upstream.end' } });
+    expect(byId.get('alerts[2].never')).toMatchObject({ alert: 'BudgetBurnFast', phases: ['steady'] });
+    expect(byId.get('steady-state.after')).toMatchObject({ fromMs: 60_000, toMs: 70_000 });
+    expect(byId.get('slo[0]')).toMatchObject({ slo: 'latency', phase: 'chaos', objective: 0.99, source: 'client' });
+  });
+
+  it('resolves process and in-process faults', () => {
+    expect(scenario(loaded, 'process-kill').faults[0]).toMatchObject({ kind: 'process', action: 'kill', restart: true, process: 'target', startMs: 15_000, endMs: 15_000 });
+    expect(scenario(loaded, 'process-kill').phases[1]).toEqual({ name: 'chaos', startMs: 10_000, endMs: 20_000 });
+    expect(scenario(loaded, 'cpu-saturation').faults[0]).toMatchObject({ kind: 'cpu', workers: 4, load: 1, mode: 'in-process' });
+    expect(scenario(loaded, 'heap-growth').faults[0]).toMatchObject({ kind: 'heap', bytesPerSecond: 16e6, maxBytes: 256e6, release: true });
+    expect(scenario(loaded, 'process-kill').expectations.find((e) => e.kind === 'durability')).toMatchObject({ ratePerSecond: 20, phases: ['steady', 'chaos'] });
+  });
+
+  it('gives each scenario a stable seed derived from the suite seed and its name', () => {
+    expect(scenario(loaded, 'heap-growth').seed).toBe(deriveSeed(20261125, 'heap-growth'));
+    expect(deriveSeed(1, 'a')).not.toBe(deriveSeed(1, 'b'));
+  });
+
+  it('expands templates once ports, proxies and folders are known', () => {
+    const values = { port: (n: string) => ({ agent: 4000, upstream: 4001 })[n], proxy: (n: string) => (n === 'upstream' ? '127.0.0.1:4002' : undefined), tmp: () => '/tmp/run-1/agent-state' };
+    expect(expandTemplate(suite.target.env['UPSTREAM_URL'] ?? '', values)).toBe('http://127.0.0.1:4002');
+    expect(expandTemplate(suite.target.env['AGENT_WAL'] ?? '', values)).toBe('/tmp/run-1/agent-state/agent.wal');
+    expect(() => expandTemplate('${port:nope}', values)).toThrow(/\$\{port:nope\}/);
+  });
+});
+
+describe('defaults and overrides', () => {
+  const minimalSuite = [
+    'target:',
+    '  command: [/usr/bin/python3, server.py]',
+    '  health: { url: "http://127.0.0.1:${port:app}/health" }',
+    'load:',
+    '  request: { url: "http://127.0.0.1:${port:app}/" }',
+    'slos:',
+    '  ok: { kind: availability, objective: 0.999 }',
+    '',
+  ].join('\n');
+
+  it('fills every default of a minimal suite and scenario', () => {
+    const loaded = load([doc('x.yaml', 'name: x\nfaults:\n  - { name: cut, duration: 5s, network: { proxy: p, toxic: down } }\n')], minimalSuite.replace('slos:', 'proxies:\n  p: { upstream: "127.0.0.1:${port:db}" }\nslos:'));
+    const { suite } = loaded;
+    expect(suite.target.runtime).toBe('other');
+    expect(suite.seed).toBe(1);
+    expect(suite.toxiproxy).toEqual({ url: null, prefix: 'faultline' });
+    expect(suite.evaluation).toEqual({ intervalMs: 1_000, minEvents: 20 });
+    expect(suite.load).toEqual({ request: { method: 'GET', url: 'http://127.0.0.1:${port:app}/', headers: {}, body: null }, ratePerSecond: 20, timeoutMs: 2_000, connections: 64 });
+    expect(suite.target.ready).toMatchObject({ kind: 'http', value: 'http://127.0.0.1:${port:app}/health' });
+    expect(suite.proxies).toEqual([{ name: 'p', upstream: '127.0.0.1:${port:db}', listen: '127.0.0.1:0' }]);
+    const s = loaded.scenarios[0] as ResolvedScenario;
+    expect(s.phases.map((p) => p.endMs - p.startMs)).toEqual([10_000, 5_000, 30_000]);
+    expect(s.faults[0]).toMatchObject({ network: { toxic: 'down', proxy: 'p' } });
+  });
+
+  it('a scenario load overrides the suite load field by field', () => {
+    const loaded = load([doc('x.yaml', 'name: x\nload: { rate: 5/s, connections: 4 }\n')], minimalSuite);
+    expect(loaded.scenarios[0]?.load).toMatchObject({ ratePerSecond: 5, connections: 4, timeoutMs: 2_000, request: { url: 'http://127.0.0.1:${port:app}/' } });
+  });
+
+  it('expands ${env:...} before the schema, so units can come from the environment', () => {
+    const result = validateDocuments(doc('faultline.yaml', minimalSuite), [doc('x.yaml', 'name: x\nsteady: ${env:STEADY:-3s}\nrecover: ${env:RECOVER}\n')], { RECOVER: '7s' });
+    expect(result.loaded?.scenarios[0]?.phases.map((p) => p.endMs - p.startMs)).toEqual([3_000, 0, 7_000]);
+  });
+});
