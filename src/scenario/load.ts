@@ -58,12 +58,15 @@ const MAX_FILE_BYTES = 1024 * 1024;
 export function parseDocumentText<S extends z.ZodType>(file: string, text: string, schema: S, templatePaths: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedFile<z.output<S>> {
   const source = new SourceFile(file, text);
   const syntax = source.syntaxIssues();
-  if (syntax.length > 0) return { source, parsed: undefined, uses: [], issues: syntax };
+  if (syntax.length > 0) return { source, parsed: undefined, uses: [], issues: capSyntaxIssues(syntax) };
   let raw: unknown;
   try {
     raw = source.toJS();
   } catch (error) {
     return { source, parsed: undefined, uses: [], issues: [{ code: 'YAML_SYNTAX', file, line: 1, column: 1, path: '', message: error instanceof Error ? error.message : String(error), hint: 'too many aliases (*ref) expand to more than the loader allows' }] };
+  }
+  if (isCyclic(raw)) {
+    return { source, parsed: undefined, uses: [], issues: [{ code: 'YAML_SYNTAX', file, line: 1, column: 1, path: '', message: 'an alias refers to a node that contains it (a cycle)', hint: 'scenario files are trees: copy the value instead of aliasing its parent' }] };
   }
   if (raw === undefined || raw === null) {
     return { source, parsed: undefined, uses: [], issues: [{ code: 'EMPTY_FILE', file, line: 1, column: 1, path: '', message: 'the file is empty', hint: 'see scenarios/README.md for the fields' }] };
@@ -72,6 +75,27 @@ export function parseDocumentText<S extends z.ZodType>(file: string, text: strin
   const result = schema.safeParse(prepared.value);
   const issues = [...prepared.issues, ...(result.success ? [] : fromZodIssues(result.error.issues, source, prepared.value))];
   return { source, parsed: result.success ? (result.data) : undefined, uses: prepared.uses, issues };
+}
+
+/** After the first few syntax errors the rest are mostly echoes of them; show at most ten. */
+const MAX_SYNTAX_ISSUES = 10;
+
+function capSyntaxIssues(issues: ScenarioIssue[]): ScenarioIssue[] {
+  if (issues.length <= MAX_SYNTAX_ISSUES) return issues;
+  const shown = issues.slice(0, MAX_SYNTAX_ISSUES);
+  const last = shown[shown.length - 1] as ScenarioIssue;
+  shown[shown.length - 1] = { ...last, hint: `${issues.length - MAX_SYNTAX_ISSUES + 1} more syntax errors follow; fix these first` };
+  return shown;
+}
+
+/** YAML aliases can build cycles (`a: &x [*x]`); the schema walk must never see one. */
+function isCyclic(value: unknown, ancestors = new Set<object>()): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (ancestors.has(value)) return true;
+  ancestors.add(value);
+  const cyclic = Object.values(value).some((child) => isCyclic(child, ancestors));
+  ancestors.delete(value);
+  return cyclic;
 }
 
 async function readText(absolute: string, shown: string): Promise<string> {
