@@ -28,8 +28,12 @@ export function checkScenario(parsed: ScenarioParsed, scenario: ResolvedScenario
       sink.unknown(use.path, 'UNKNOWN_TMP', 'temporary folder', use.name, suite.tempDirs, { needle: use.text });
     }
   }
-  if (parsed.load !== undefined && scenario.load !== null && scenario.load.request.url === '') {
-    sink.add(['load'], 'MISSING_KEY', 'missing required key "request"', 'the suite has no load, so the scenario\'s load needs a request: { url: ... }', { key: true });
+  if (parsed.load !== undefined && parsed.load.request === undefined && suite.load === null) {
+    sink.add(['load'], 'MISSING_KEY', 'missing required key "request"', 'the suite has no load, so the scenario\'s load needs a request: { url: ... }', { key: true, shown: ['load', 'request'] });
+  }
+  if (parsed.load?.request !== undefined) {
+    const problem = checkAddress(parsed.load.request.url, 'url', suite.allowRemote);
+    if (problem !== undefined) sink.add(['load', 'request', 'url'], problem.code, problem.message, problem.hint);
   }
   const needsHealth = (parsed.abort ?? []).findIndex((a) => a.when === 'healthDown');
   if (needsHealth >= 0 && suite.target.health === null) sink.add(['abort', needsHealth, 'when'], 'NO_HEALTH', 'aborting on health needs the target\'s health URL', 'add `target.health.url` to the suite');
@@ -48,7 +52,7 @@ function checkFaults(parsed: ScenarioParsed, scenario: ResolvedScenario, suite: 
 
     const instant = fault.kind === 'process' && fault.action !== 'pause';
     if (raw.duration === undefined && !instant) {
-      sink.add(at, 'MISSING_KEY', 'missing required key "duration"', 'network, cpu, heap and pause faults need a duration, e.g. duration: 30s');
+      sink.add(at, 'MISSING_KEY', 'missing required key "duration"', 'network, cpu, heap and pause faults need a duration, e.g. duration: 30s', { shown: [...at, 'duration'] });
     } else if (raw.duration === 0 && !instant) {
       sink.add([...at, 'duration'], 'ZERO_DURATION', 'this fault would last 0s', 'give it a length like "10s"');
     }

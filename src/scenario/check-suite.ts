@@ -10,15 +10,17 @@ export class IssueSink {
   readonly issues: ScenarioIssue[] = [];
   constructor(readonly source: SourceFile) {}
 
-  add(path: Path, code: string, message: string, hint?: string, options: { key?: boolean; needle?: string } = {}): void {
+  /** `shown`: the path to print when it differs from where the issue points (a missing key). */
+  add(path: Path, code: string, message: string, hint?: string, options: { key?: boolean; needle?: string; shown?: Path } = {}): void {
     const { line, column } = options.needle !== undefined ? this.source.locateText(path, options.needle) : this.source.locate(path, { key: options.key ?? false });
-    this.issues.push({ code, file: this.source.file, line, column, path: formatPath(path), message, ...(hint === undefined ? {} : { hint }) });
+    this.issues.push({ code, file: this.source.file, line, column, path: formatPath(options.shown ?? path), message, ...(hint === undefined ? {} : { hint }) });
   }
 
   /** An "unknown NAME" issue with a did-you-mean hint over the known names. */
   unknown(path: Path, code: string, what: string, name: string, known: readonly string[], options: { needle?: string } = {}): void {
     const guess = didYouMean(name, known);
-    const hint = guess !== undefined ? `did you mean "${guess}"?` : known.length === 0 ? `the suite defines no ${what}s` : `known ${what}s: ${known.join(', ')}`;
+    const plural = what.endsWith('y') && !what.endsWith('ey') ? `${what.slice(0, -1)}ies` : `${what}s`;
+    const hint = guess !== undefined ? `did you mean "${guess}"?` : known.length === 0 ? `the suite defines no ${plural}` : `known ${plural}: ${known.join(', ')}`;
     this.add(path, code, `unknown ${what} "${name}"`, hint, options);
   }
 }
@@ -50,7 +52,7 @@ export function checkSuite(parsed: SuiteParsed, suite: ResolvedSuite, uses: read
     if (slo.client && suite.load === null) sink.add([...at, 'kind'], 'NO_LOAD', 'a client-side SLI needs load', 'add `load:` to the suite, or set `client: false`');
   }
 
-  if (parsed.load !== undefined && parsed.load.request === undefined) sink.add(['load'], 'MISSING_KEY', 'missing required key "request"', 'the suite\'s load needs a request: { url: ... }', { key: true });
+  if (parsed.load !== undefined && parsed.load.request === undefined) sink.add(['load'], 'MISSING_KEY', 'missing required key "request"', 'the suite\'s load needs a request: { url: ... }', { key: true, shown: ['load', 'request'] });
 
   for (const use of uses) {
     if (use.kind === 'proxy' && !proxyNames.includes(use.name)) sink.unknown(use.path, 'UNKNOWN_PROXY', 'proxy', use.name, proxyNames, { needle: use.text });

@@ -77,6 +77,17 @@ export function parseDocumentText<S extends z.ZodType>(file: string, text: strin
   return { source, parsed: result.success ? (result.data) : undefined, uses: prepared.uses, issues };
 }
 
+const PLACEHOLDER_CODES = new Set(['BAD_PLACEHOLDER', 'ENV_UNSET', 'PLACEHOLDER_NOT_ALLOWED']);
+
+/**
+ * A broken placeholder also makes its value fail the schema or a check (an unset
+ * `${env:STEADY}` is not a duration); report the cause once, not its echoes at the same path.
+ */
+function withoutEchoes(issues: ScenarioIssue[]): ScenarioIssue[] {
+  const causes = new Set(issues.filter((i) => PLACEHOLDER_CODES.has(i.code)).map((i) => i.path));
+  return issues.filter((i) => PLACEHOLDER_CODES.has(i.code) || !causes.has(i.path));
+}
+
 /** After the first few syntax errors the rest are mostly echoes of them; show at most ten. */
 const MAX_SYNTAX_ISSUES = 10;
 
@@ -164,7 +175,7 @@ export function validateDocuments(
       suite = resolveSuite(parsedFile.parsed, suiteDocument.path);
       checkSuite(parsedFile.parsed, suite, parsedFile.uses, sink);
     }
-    const issues = [...parsedFile.issues, ...sink.issues];
+    const issues = withoutEchoes([...parsedFile.issues, ...sink.issues]);
     files.push({ file: suiteDocument.file, kind: 'suite', issues });
     suiteClean = issues.length === 0;
   }
@@ -190,7 +201,7 @@ export function validateDocuments(
         scenarios.push(resolved);
       }
     }
-    const issues = [...parsedFile.issues, ...sink.issues];
+    const issues = withoutEchoes([...parsedFile.issues, ...sink.issues]);
     if (issues.length > 0) scenariosClean = false;
     files.push({ file: document.file, kind: 'scenario', issues });
   }

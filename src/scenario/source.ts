@@ -1,4 +1,4 @@
-import { LineCounter, isMap, isNode, isScalar, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 
 /** A position in a source file, 1-based like editors show it. */
 export interface Position {
@@ -43,7 +43,7 @@ export class SourceFile {
   syntaxIssues(): ScenarioIssue[] {
     return this.document.errors.map((error) => {
       const at = error.linePos?.[0];
-      const { line, column } = at !== undefined ? { line: at.line, column: at.col } : this.#position(error.pos[0]);
+      const { line, column } = at !== undefined ? { line: at.line, column: at.col } : this.#position(this.#syntaxOffset(error.code, error.message, error.pos[0]));
       return {
         code: error.code === 'DUPLICATE_KEY' ? 'DUPLICATE_KEY' : 'YAML_SYNTAX',
         file: this.file,
@@ -73,12 +73,41 @@ export class SourceFile {
         const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
         if (pair !== undefined && isNode(pair.key)) return this.#position(pair.key.range?.[0] ?? 0);
       }
-      const child: unknown = isNode(node) && 'get' in node ? (node as { get(k: unknown, keep: true): unknown }).get(segment, true) : undefined;
-      if (!isNode(child)) break;
-      node = child;
-      found = child;
+      const next = child(node, segment);
+      if (!isNode(next)) break;
+      node = next;
+      found = next;
     }
     return this.#position(found?.range?.[0] ?? 0);
+  }
+
+  /**
+   * yaml reports an unclosed quote or flow collection where it gave up (often the next line);
+   * the user needs the opening character, so walk back to it.
+   */
+  #syntaxOffset(code: string, message: string, offset: number): number {
+    const text = this.#text;
+    if (code === 'MISSING_CHAR' && /quote/.test(message)) {
+      const quote = message.includes('"') ? '"' : "'";
+      for (let i = Math.min(offset, text.length) - 1; i >= 0; i--) {
+        if (text[i] !== quote || (quote === '"' && text[i - 1] === '\\')) continue;
+        const before = text.slice(text.lastIndexOf('\n', i - 1) + 1, i).trimEnd();
+        if (before === '' || /[:\-[{,?]$/.test(before)) return i;
+      }
+    }
+    const close = /end with an? ([}\]])/.exec(message)?.[1] ?? (code === 'MISSING_CHAR' && /[}\]]/.test(message) ? /[}\]]/.exec(message)?.[0] : undefined);
+    if (close !== undefined) {
+      const open = close === '}' ? '{' : '[';
+      let depth = 0;
+      for (let i = Math.min(offset, text.length) - 1; i >= 0; i--) {
+        if (text[i] === close) depth++;
+        else if (text[i] === open) {
+          if (depth === 0) return i;
+          depth--;
+        }
+      }
+    }
+    return offset;
   }
 
   /**
@@ -97,9 +126,9 @@ export class SourceFile {
   #nodeAt(path: Path): unknown {
     let node: unknown = this.document.contents;
     for (const segment of path) {
-      const child: unknown = isNode(node) && 'get' in node ? (node as { get(k: unknown, keep: true): unknown }).get(segment, true) : undefined;
-      if (!isNode(child)) return undefined;
-      node = child;
+      const next = child(node, segment);
+      if (!isNode(next)) return undefined;
+      node = next;
     }
     return node;
   }
@@ -120,6 +149,13 @@ export class SourceFile {
     out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, column - 1))}^`);
     return out.join('\n');
   }
+}
+
+/** The child of a map (by key, compared as text: `8080:` is the key "8080") or of a sequence. */
+function child(node: unknown, segment: string | number): unknown {
+  if (isMap(node)) return node.items.find((pair) => (isScalar(pair.key) ? String(pair.key.value) : String(pair.key)) === String(segment))?.value;
+  if (isSeq(node)) return typeof segment === 'number' ? node.items[segment] : undefined;
+  return undefined;
 }
 
 /** Dotted form of a path: ['faults', 0, 'network'] → faults[0].network. */

@@ -44,6 +44,11 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], source: Sourc
     }
 
     if (issue.code === 'invalid_key') {
+      const inner = issue.issues.map((i) => decode(i.message)).find((d) => d !== undefined);
+      if (inner !== undefined) {
+        out.push({ code: inner.code, ...at(path, true), path: formatPath(path), message: `"${String(path[path.length - 1])}": ${inner.message}`, ...(inner.hint === undefined ? {} : { hint: inner.hint }) });
+        continue;
+      }
       out.push({ code: 'BAD_NAME', ...at(path, true), path: formatPath(path), message: `"${String(path[path.length - 1])}" is not a valid name`, hint: 'names use letters, digits, "_", "-" and ".", and start with a letter or "_"' });
       continue;
     }

@@ -105,6 +105,15 @@ export const count = (description: string, max = 1_000_000) =>
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
+/** A seed: a whole number from 0 to 2^32 − 1. */
+export const seed = (description: string) =>
+  z
+    .number({ error: (issue) => coded('WRONG_TYPE', `expected a whole number, got ${describe(issue.input)}`) })
+    .int({ error: coded('NOT_INTEGER', 'a seed is a whole number') })
+    .min(0, { error: coded('OUT_OF_RANGE', 'a seed is from 0 to 4294967295') })
+    .max(4_294_967_295, { error: coded('OUT_OF_RANGE', 'a seed is from 0 to 4294967295') })
+    .describe(description);
+
 /** A name other fields refer to: letters, digits, `_`, `-`, `.`. */
 export const name = (description: string) =>
   z
@@ -138,6 +147,9 @@ export function didYouMeanHint(input: unknown, values: readonly string[]): strin
 /** The error of a discriminated union: names the discriminator's value, not the whole mapping. */
 export function discriminatorError(key: string, values: readonly string[], hint?: string) {
   return (issue: { input?: unknown }) => {
+    if (typeof issue.input !== 'object' || issue.input === null || Array.isArray(issue.input)) {
+      return coded('WRONG_TYPE', `expected a mapping with ${key}: ${values.map((v) => `"${v}"`).join(' | ')}, got ${describe(issue.input)}`, `e.g. { ${key}: ${values[0] ?? ''}, ... }`);
+    }
     const value = typeof issue.input === 'object' && issue.input !== null ? (issue.input as Record<string, unknown>)[key] : issue.input;
     return coded('BAD_VALUE', `${key} must be one of ${values.map((v) => `"${v}"`).join(', ')}, got ${describe(value)}`, didYouMeanHint(value, values) ?? hint);
   };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { abortSchema, expectSchema } from './expect.js';
 import { faultSchema } from './fault.js';
 import { coded } from './issue-text.js';
-import { describe, duration, listOf, name, strict, text } from './primitives.js';
+import { describe, duration, listOf, name, seed, strict, text } from './primitives.js';
 import { loadFields } from './suite.js';
 
 /**
@@ -19,7 +19,7 @@ export const scenarioSchema = strict(
       .union([z.boolean(), z.string()], { error: (issue) => coded('WRONG_TYPE', `expected true, false or a reason, got ${describe(issue.input)}`) })
       .describe('Skip this scenario: true or the reason')
       .optional(),
-    seed: z.number().int().min(0).max(4_294_967_295).describe('Seed for this scenario (default: derived from the suite seed and the name)').optional(),
+    seed: seed('Seed for this scenario (default: derived from the suite seed and the name)').optional(),
     steady: duration({ description: 'Baseline phase before any fault (default 10s)' }).optional(),
     chaos: duration({ description: 'Length of the chaos phase (default: until the last fault ends)' }).optional(),
     recover: duration({ description: 'Phase after the last fault (default 30s)' }).optional(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { coded } from './issue-text.js';
-import { bool, count, describe, discriminatorError, duration, envMap, listOf, name, number, oneOf, percent, rate, strict, text } from './primitives.js';
+import { bool, count, describe, discriminatorError, duration, envMap, listOf, name, number, oneOf, percent, rate, seed, strict, text } from './primitives.js';
 import { selector } from './selector-schema.js';
 
 /**
@@ -152,7 +152,7 @@ export const suiteSchema = strict(
     name: name('Suite name (default: the folder name)').optional(),
     description: text('What this suite covers').optional(),
     release: text('The release under test; --release and FAULTLINE_RELEASE override it').optional(),
-    seed: z.number().int().min(0).max(4_294_967_295).describe('Seed for every random choice in a run (default 1)').optional(),
+    seed: seed('Seed for every random choice in a run (default 1)').optional(),
     scenarios: listOf(text('Glob relative to the suite file'), 'Which files are scenarios (default ["*.yaml", "*.yml"], minus suite files)').optional(),
     allowRemote: bool('Allow hosts other than loopback (default false)').optional(),
     toxiproxy: strict({
@@ -160,11 +160,11 @@ export const suiteSchema = strict(
       prefix: name('Run-scoped name prefix for the proxies faultline creates (default faultline)').optional(),
     }).optional(),
     prometheus: strict({ url: text('A Prometheus whose /api/v1/alerts is read during the run') }).optional(),
-    services: z.record(z.string(), serviceSchema).describe('Processes started before the target, by name').optional(),
+    services: z.record(name('A service name'), serviceSchema).describe('Processes started before the target, by name').optional(),
     target: targetSchema,
     proxies: z
       .record(
-        z.string(),
+        name('A proxy name'),
         strict({
           upstream: text('host:port the proxy forwards to'),
           listen: text('host:port to listen on (default 127.0.0.1 and a free port)').optional(),
@@ -173,8 +173,8 @@ export const suiteSchema = strict(
       .describe('Toxiproxy proxies by name; ${proxy:NAME} is the listen address')
       .optional(),
     load: loadSchema.optional(),
-    slos: z.record(z.string(), sloSchema).describe('Service level objectives by name').optional(),
-    alerts: z.record(z.string(), alertSchema).describe('Burn-rate alerts by name').optional(),
+    slos: z.record(name('An SLO name'), sloSchema).describe('Service level objectives by name').optional(),
+    alerts: z.record(name('An alert name'), alertSchema).describe('Burn-rate alerts by name').optional(),
     evaluation: strict({
       interval: duration({ description: 'Alert evaluation tick (default 1s)', positive: true }).optional(),
       minEvents: count('Fewer events than this in a window makes a verdict inconclusive (default 20)').optional(),
