@@ -83,14 +83,19 @@ async function nearestSuite(dir: string): Promise<string | null> {
 export async function expandGlobs(suiteFile: string, globs: readonly string[]): Promise<string[]> {
   const base = path.dirname(suiteFile);
   const matchers = globs.map((glob) => globToRegExp(path.posix.normalize(glob.replaceAll('\\', '/'))));
-  const roots = new Set(globs.map((glob) => path.resolve(base, staticPrefix(glob))));
   const files = new Set<string>();
-  for (const root of roots) {
-    const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const glob of globs) {
+    const prefix = staticPrefix(glob);
+    const root = path.resolve(base, prefix);
+    // Only walk down when the glob can match below its root (`**` or more than one segment left).
+    const rest = glob.replaceAll('\\', '/').split('/').length - (prefix === '.' ? 0 : prefix.split('/').length);
+    const recursive = glob.includes('**') || rest > 1;
+    const entries = await readdir(root, { recursive, withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
       if (!entry.isFile()) continue;
       const absolute = path.join(entry.parentPath, entry.name);
-      if (isSuiteFile(absolute) || absolute.split(path.sep).some((part) => SKIP_DIRS.has(part))) continue;
+      const below = path.relative(root, absolute).split(path.sep).slice(0, -1);
+      if (isSuiteFile(absolute) || below.some((part) => SKIP_DIRS.has(part) || part.startsWith('.'))) continue;
       const relative = path.relative(base, absolute).split(path.sep).join('/');
       if (matchers.some((m) => m.test(relative))) files.add(absolute);
     }

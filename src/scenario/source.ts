@@ -1,4 +1,4 @@
-import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 
 /** A position in a source file, 1-based like editors show it. */
 export interface Position {
@@ -27,7 +27,8 @@ export interface ScenarioIssue {
  */
 export class SourceFile {
   readonly document: Document.Parsed;
-  readonly #lines: LineCounter;
+  /** Offsets where each line starts (the parser's own line counter loses lines after a syntax error). */
+  readonly #lineStarts: number[];
   readonly #text: string;
 
   constructor(
@@ -35,15 +36,18 @@ export class SourceFile {
     text: string,
   ) {
     this.#text = text;
-    this.#lines = new LineCounter();
-    this.document = parseDocument(text, { lineCounter: this.#lines, prettyErrors: false, uniqueKeys: true });
+    this.#lineStarts = [0];
+    for (let i = 0; i < text.length; i++) {
+      if (text[i] === '\n') this.#lineStarts.push(i + 1);
+      else if (text[i] === '\r' && text[i + 1] !== '\n') this.#lineStarts.push(i + 1);
+    }
+    this.document = parseDocument(text, { prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   }
 
   /** YAML syntax errors (and duplicate keys), as issues. */
   syntaxIssues(): ScenarioIssue[] {
     return this.document.errors.map((error) => {
-      const at = error.linePos?.[0];
-      const { line, column } = at !== undefined ? { line: at.line, column: at.col } : this.#position(this.#syntaxOffset(error.code, error.message, error.pos[0]));
+      const { line, column } = this.#position(this.#syntaxOffset(error.code, error.message, error.pos[0]));
       return {
         code: error.code === 'DUPLICATE_KEY' ? 'DUPLICATE_KEY' : 'YAML_SYNTAX',
         file: this.file,
@@ -134,8 +138,15 @@ export class SourceFile {
   }
 
   #position(offset: number): Position {
-    const { line, col } = this.#lines.linePos(offset);
-    return { line, column: col };
+    const clamped = Math.max(0, Math.min(offset, this.#text.length));
+    let low = 0;
+    let high = this.#lineStarts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if ((this.#lineStarts[mid] as number) <= clamped) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low + 1, column: clamped - (this.#lineStarts[low] as number) + 1 };
   }
 
   /** Two lines of context and a caret under the column, for the terminal. */

@@ -119,7 +119,7 @@ function expandEnv(text: string, placeholders: readonly Placeholder[], template:
       missing(placeholder);
       out += text.slice(placeholder.offset, placeholder.offset + placeholder.length);
     } else {
-      out += value.replaceAll('${', '$${');
+      out += value.replaceAll('${', () => '$${');
     }
     cursor = placeholder.offset + placeholder.length;
   }

@@ -1,0 +1,154 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+// The named export: ajv is CommonJS, and under `module: nodenext` TypeScript types a default
+// import of it as the module object (not constructable), although Node hands over the class.
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { SCHEMA_FILES, jsonSchemaText, type SchemaFileName } from '../../../src/scenario/json-schema.js';
+
+/**
+ * The committed JSON Schemas (schema/*.json) are what editors use through the
+ * `# yaml-language-server: $schema=...` line of every scenario file. These tests keep them in
+ * step with the zod source, prove the bundled files pass them, and prove they reject
+ * something (a schema that accepts everything would pass the rest).
+ */
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const SCHEMA_DIR = `${ROOT}schema/`;
+const SCENARIO_DIR = `${ROOT}scenarios/`;
+const REGENERATE = 'npm run build && node dist/src/cli/main.js schema --out schema';
+
+const schemaFiles = Object.keys(SCHEMA_FILES) as SchemaFileName[];
+const bundled = readdirSync(SCENARIO_DIR)
+  .filter((file) => /\.ya?ml$/.test(file))
+  .sort();
+
+const schemaFor = (file: string): SchemaFileName => (file === 'faultline.yaml' || file === 'faultline.yml' ? 'suite.schema.json' : 'scenario.schema.json');
+const committed = (file: SchemaFileName): string => readFileSync(`${SCHEMA_DIR}${file}`, 'utf8');
+const bundledText = (file: string): string => readFileSync(`${SCENARIO_DIR}${file}`, 'utf8');
+
+function compile(file: SchemaFileName): ValidateFunction {
+  // ajv's strict mode stays on (it catches unknown keywords, i.e. a broken generator) with two
+  // relaxations, both for legal JSON Schema 2020-12 that zod emits and editors accept:
+  // - allowUnionTypes: `type: ["boolean", "string"]` (e.g. a scenario's `skip`, env values);
+  // - strictRequired: false: a fault's `oneOf: [{ required: ["network"] }, ...]` names
+  //   properties defined by the enclosing object, not by the `oneOf` branch itself.
+  // allErrors gives every reason in a failure message.
+  const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, strictRequired: false, allErrors: true });
+  return ajv.compile(JSON.parse(committed(file)) as object);
+}
+
+const validators = new Map<SchemaFileName, ValidateFunction>(schemaFiles.map((file) => [file, compile(file)]));
+const validator = (file: SchemaFileName): ValidateFunction => validators.get(file) as ValidateFunction;
+
+function errorsOf(validate: ValidateFunction, value: unknown): string {
+  return validate(value) ? '' : JSON.stringify(validate.errors, null, 2);
+}
+
+describe('committed JSON Schemas', () => {
+  it('covers both schema files and at least the bundled suite and five scenarios', () => {
+    expect(schemaFiles.sort()).toEqual(['scenario.schema.json', 'suite.schema.json']);
+    expect(bundled).toContain('faultline.yaml');
+    expect(bundled.length).toBeGreaterThanOrEqual(6);
+  });
+
+  describe.each(schemaFiles)('%s', (file) => {
+    it('matches the zod source byte for byte (no drift)', () => {
+      const generated = jsonSchemaText(file);
+      const onDisk = committed(file);
+      // A plain equality first with a short message; toBe's diff of 40 KB of JSON follows.
+      expect(onDisk === generated, `schema/${file} is out of date with src/scenario/schema/*.ts: run \`${REGENERATE}\` and commit the result`).toBe(true);
+      expect(onDisk).toBe(generated);
+    });
+
+    it('is valid JSON Schema 2020-12 with the right $id and a final newline', () => {
+      const text = committed(file);
+      expect(text.endsWith('}\n')).toBe(true);
+      const schema = JSON.parse(text) as Record<string, unknown>;
+      expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+      expect(schema.$id).toBe(`https://github.com/faultline-dev/faultline/blob/main/schema/${file}`);
+      expect(new Ajv2020({ strict: true, allowUnionTypes: true, strictRequired: false }).validateSchema(schema)).toBe(true);
+    });
+  });
+});
+
+describe('bundled scenario files against the committed schemas (what an editor sees)', () => {
+  it.each(bundled)('%s validates', (file) => {
+    const value: unknown = parse(bundledText(file));
+    expect(errorsOf(validator(schemaFor(file)), value)).toBe('');
+  });
+
+  it.each(bundled)('%s starts with the yaml-language-server line for its schema', (file) => {
+    const firstLine = bundledText(file).split('\n', 1)[0];
+    expect(firstLine).toBe(`# yaml-language-server: $schema=../schema/${schemaFor(file)}`);
+  });
+});
+
+describe('the committed schemas are not vacuous', () => {
+  const scenario = (): Record<string, unknown> => parse(bundledText('network-latency.yaml')) as Record<string, unknown>;
+  const suite = (): Record<string, unknown> => parse(bundledText('faultline.yaml')) as Record<string, unknown>;
+  const firstFault = (doc: Record<string, unknown>): Record<string, unknown> => (doc.faults as Record<string, unknown>[])[0] as Record<string, unknown>;
+
+  const broken: [string, SchemaFileName, () => unknown, RegExp][] = [
+    ['an unknown top-level scenario key', 'scenario.schema.json', () => ({ ...scenario(), faultz: [] }), /additionalProperties/],
+    [
+      'an unknown key inside a fault',
+      'scenario.schema.json',
+      () => {
+        const doc = scenario();
+        Object.assign(firstFault(doc), { latnecy: '500ms' });
+        return doc;
+      },
+      /additionalProperties/,
+    ],
+    [
+      'a fault with two kinds',
+      'scenario.schema.json',
+      () => {
+        const doc = scenario();
+        Object.assign(firstFault(doc), { cpu: { workers: 2 } });
+        return doc;
+      },
+      /oneOf/,
+    ],
+    [
+      'a fault with no kind',
+      'scenario.schema.json',
+      () => {
+        const doc = scenario();
+        delete firstFault(doc).network;
+        return doc;
+      },
+      /oneOf/,
+    ],
+    [
+      'a duration without a unit (a string)',
+      'scenario.schema.json',
+      () => {
+        const doc = scenario();
+        firstFault(doc).duration = '30';
+        return doc;
+      },
+      /pattern/,
+    ],
+    ['a duration without a unit (a number)', 'scenario.schema.json', () => ({ ...scenario(), steady: 10 }), /type/],
+    ['a scenario without a name', 'scenario.schema.json', () => ({ ...scenario(), name: undefined }), /required/],
+    ['an unknown top-level suite key', 'suite.schema.json', () => ({ ...suite(), proxys: {} }), /additionalProperties/],
+    ['a suite duration without a unit', 'suite.schema.json', () => ({ ...suite(), evaluation: { interval: '1', minEvents: 20 } }), /pattern/],
+  ];
+
+  it.each(broken)('rejects %s', (_what, file, make, keyword) => {
+    // JSON.parse(JSON.stringify(...)) drops `undefined` keys, like YAML would never have them.
+    const value: unknown = JSON.parse(JSON.stringify(make()));
+    const validate = validator(file);
+    expect(validate(value)).toBe(false);
+    expect(validate.errors?.map((e) => e.keyword).join(' ')).toMatch(keyword);
+  });
+
+  it('accepts the same documents before they are broken (so the rejections above are the breakage)', () => {
+    expect(errorsOf(validator('scenario.schema.json'), scenario())).toBe('');
+    expect(errorsOf(validator('suite.schema.json'), suite())).toBe('');
+  });
+});
