@@ -16,6 +16,7 @@ import type { EventRef, ResolvedFault, ResolvedScenario, ResolvedSuite } from '.
 export function checkScenario(parsed: ScenarioParsed, scenario: ResolvedScenario, suite: ResolvedSuite, uses: readonly PlaceholderUse[], sink: IssueSink): void {
   checkFaults(parsed, scenario, suite, sink);
   checkExpectations(parsed, scenario, suite, sink);
+  checkAbortLoad(parsed, scenario, sink);
 
   for (const use of uses) {
     if (use.kind === 'proxy' && !suite.proxies.some((p) => p.name === use.name)) {
@@ -76,6 +77,10 @@ function checkFaults(parsed: ScenarioParsed, scenario: ResolvedScenario, suite: 
     if (fault.kind === 'cpu' && raw.cpu?.mode === 'in-process' && suite.target.runtime !== 'node') {
       sink.add([...at, 'cpu', 'mode'], 'NOT_NODE_TARGET', 'in-process cpu faults need a Node.js target', 'use mode: stressor (a separate process) or set `target.runtime: node`');
     }
+    if (fault.kind === 'process' && fault.action === 'pause' && raw.process?.restart !== undefined) {
+      sink.add([...at, 'process', 'restart'], 'PAUSE_RESTART', 'a paused process is resumed (SIGCONT), not restarted', 'drop `restart` from a pause fault', { key: true });
+    }
+    if (fault.kind === 'network' && fault.network.toxic === 'slicer' && fault.network.averageSize === 0) sink.add([...at, 'network', 'average_size'], 'OUT_OF_RANGE', 'average_size must be more than 0 bytes');
     if (fault.kind === 'heap' && fault.maxBytes === 0) sink.add([...at, 'heap', 'max'], 'OUT_OF_RANGE', 'max must be more than 0 bytes');
     if (fault.kind === 'heap' && fault.bytesPerSecond === 0) sink.add([...at, 'heap', 'rate'], 'OUT_OF_RANGE', 'rate must be more than 0');
   });
@@ -134,10 +139,14 @@ function checkExpectations(parsed: ScenarioParsed, scenario: ResolvedScenario, s
     checkSlos(['expect', 'steadyState', 'slos'], s.slos);
     const windowMs = s.window;
     if (windowMs !== undefined && steady !== undefined && recover !== undefined) {
-      if ((s.before ?? true) && windowMs > steady.endMs - steady.startMs) sink.add(['expect', 'steadyState', 'window'], 'WINDOW_TOO_LONG', `the window (${formatDuration(windowMs)}) is longer than the steady phase (${formatDuration(steady.endMs - steady.startMs)})`, 'shorten the window or lengthen `steady`');
-      else if ((s.after ?? true) && windowMs > recover.endMs - recover.startMs) sink.add(['expect', 'steadyState', 'window'], 'WINDOW_TOO_LONG', `the window (${formatDuration(windowMs)}) is longer than the recover phase (${formatDuration(recover.endMs - recover.startMs)})`, 'shorten the window or lengthen `recover`');
+      const tooShort = [...((s.before ?? true) ? [steady] : []), ...((s.after ?? true) ? [recover] : [])].filter((p) => windowMs > p.endMs - p.startMs);
+      if (tooShort.length > 0) {
+        const phases = tooShort.map((p) => `the ${p.name} phase (${formatDuration(p.endMs - p.startMs)})`).join(' and ');
+        sink.add(['expect', 'steadyState', 'window'], 'WINDOW_TOO_LONG', `the window (${formatDuration(windowMs)}) is longer than ${phases}`, `shorten the window or lengthen ${tooShort.map((p) => `\`${p.name}\``).join(' and ')}`);
+      }
     }
     if ((s.before ?? true) && steady !== undefined && steady.endMs === steady.startMs) sink.add(['expect', 'steadyState'], 'EMPTY_PHASE', 'the steady-state check before the faults needs a steady phase longer than 0s', 'set `steady:` or `before: false`', { key: true });
+    if ((s.after ?? true) && recover !== undefined && recover.endMs === recover.startMs) sink.add(['expect', 'steadyState'], 'EMPTY_PHASE', 'the steady-state check after recovery needs a recover phase longer than 0s', 'set `recover:` or `after: false`', { key: true });
     if ((s.health ?? true) && suite.target.health === null) sink.add(['expect', 'steadyState'], 'NO_HEALTH', 'checking health needs the target\'s health URL', 'add `target.health.url` to the suite, or set `health: false`', { key: true });
   }
 
@@ -163,6 +172,8 @@ function checkExpectations(parsed: ScenarioParsed, scenario: ResolvedScenario, s
   expect.alerts?.forEach((a, i) => {
     const at: Path = ['expect', 'alerts', i];
     if (!alertNames.includes(a.alert)) sink.unknown([...at, 'alert'], 'UNKNOWN_ALERT', 'alert', a.alert, alertNames);
+    const empty = (a.never ?? []).map((name) => scenario.phases.find((p) => p.name === name)).filter((p) => p !== undefined && p.endMs === p.startMs);
+    if (empty.length > 0) sink.add([...at, 'never'], 'EMPTY_PHASE', `${empty.map((p) => `the ${p?.name ?? ''} phase`).join(' and ')} last${empty.length === 1 ? 's' : ''} 0s in this scenario: "never" there checks nothing`);
     for (const which of ['fires', 'resolves'] as const) {
       const w = a[which];
       if (w === undefined) continue;
@@ -195,8 +206,22 @@ function checkExpectations(parsed: ScenarioParsed, scenario: ResolvedScenario, s
     if (problem !== undefined) sink.add(['expect', 'durability', 'url'], problem.code, problem.message, problem.hint);
   }
 
-  const measuresClient = (expect.errors ?? []).length > 0 || (expect.slo ?? []).some((s) => s.source !== 'server') || (expect.steadyState?.slos ?? (expect.steadyState ? sloNames : [])).length > 0;
-  if (measuresClient && scenario.load === null && suite.slos.some((s) => s.client)) {
-    sink.add(['expect'], 'NO_LOAD', 'client-side SLO expectations need load', 'add `load:` to the suite or the scenario', { key: true });
+  if (scenario.load === null) {
+    const clientSlo = (names: readonly string[]) => names.some((n) => suite.slos.find((s) => s.name === n)?.client === true);
+    const needs: [Path, string][] = [
+      ...(expect.errors ?? []).map((_, i): [Path, string] => [['expect', 'errors', i], 'error limits count load requests']),
+      ...(expect.slo ?? []).flatMap((s, i): [Path, string][] => ((s.source ?? 'client') !== 'server' && clientSlo([s.slo]) ? [[['expect', 'slo', i], 'a client-side SLO needs load']] : [])),
+      ...(expect.steadyState !== undefined && clientSlo(expect.steadyState.slos ?? sloNames) ? [[['expect', 'steadyState'], 'the steady-state SLOs are measured on load']] as [Path, string][] : []),
+      ...(expect.recovery !== undefined && clientSlo(expect.recovery.slos ?? sloNames) ? [[['expect', 'recovery'], 'recovery of client-side SLOs is measured on load']] as [Path, string][] : []),
+    ];
+    for (const [path, why] of needs) sink.add(path, 'NO_LOAD', `${why}, and neither the suite nor the scenario has load`, 'add `load:` to the suite or the scenario', { key: true });
   }
+}
+
+/** Abort conditions on client signals need load too. */
+export function checkAbortLoad(parsed: ScenarioParsed, scenario: ResolvedScenario, sink: IssueSink): void {
+  if (scenario.load !== null) return;
+  (parsed.abort ?? []).forEach((a, i) => {
+    if (a.when !== 'healthDown') sink.add(['abort', i, 'when'], 'NO_LOAD', `aborting on ${a.when} reads the load's requests, and neither the suite nor the scenario has load`, 'add `load:`, or abort on healthDown');
+  });
 }

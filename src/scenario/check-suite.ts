@@ -34,7 +34,7 @@ export function checkSuite(parsed: SuiteParsed, suite: ResolvedSuite, uses: read
     const at = ['alerts', alert.name];
     const slo = suite.slos.find((s) => s.name === alert.slo);
     if (slo === undefined) sink.unknown([...at, 'slo'], 'UNKNOWN_SLO', 'SLO', alert.slo, sloNames);
-    if (alert.shortMs >= alert.longMs) sink.add([...at, 'short'], 'ALERT_WINDOWS', 'the short window must be shorter than the long window', 'the workbook uses a short window of 1/12 of the long one, e.g. long: 60s, short: 5s');
+    if (alert.shortMs >= alert.longMs) sink.add([...at, 'short'], 'ALERT_WINDOWS', 'the short window must be shorter than the long window', 'the workbook uses a short window of 1/12 of the long one; in compressed runs keep it at 5 scrape intervals or more, e.g. long: 30s, short: 5s');
     if (slo !== undefined && alert.source === 'server' && slo.server === null) {
       sink.add([...at, 'source'], 'NO_SERVER_SLI', `alert reads the server-side SLI but SLO "${slo.name}" has no server selectors`, 'add `server:` to the SLO, or set `source: client`');
     }
@@ -57,9 +57,25 @@ export function checkSuite(parsed: SuiteParsed, suite: ResolvedSuite, uses: read
   for (const use of uses) {
     if (use.kind === 'proxy' && !proxyNames.includes(use.name)) sink.unknown(use.path, 'UNKNOWN_PROXY', 'proxy', use.name, proxyNames, { needle: use.text });
   }
+  // A port connects two places (who listens, who connects); a name used once, close to
+  // another name, is a typo that would silently allocate a second port.
+  for (const kind of ['port', 'tmp'] as const) {
+    const counts = new Map<string, number>();
+    for (const use of uses) if (use.kind === kind) counts.set(use.name, (counts.get(use.name) ?? 0) + 1);
+    for (const use of uses) {
+      if (use.kind !== kind || counts.get(use.name) !== 1) continue;
+      const others = [...counts.keys()].filter((n) => n !== use.name && (counts.get(n) ?? 0) > 1);
+      const guess = didYouMean(use.name, others);
+      if (guess !== undefined) sink.add(use.path, kind === 'port' ? 'PORT_TYPO' : 'TMP_TYPO', `\${${kind}:${use.name}} is used only here, and "${guess}" elsewhere`, `did you mean \${${kind}:${guess}}?`, { needle: use.text });
+    }
+  }
 
   for (const [index, process] of [...suite.services, suite.target].entries()) {
     const at = index < suite.services.length ? ['services', process.name] : ['target'];
+    const rawReady = index < suite.services.length ? parsed.services?.[process.name]?.ready : parsed.target.ready;
+    if (rawReady?.status !== undefined && rawReady.http === undefined) {
+      sink.add([...at, 'ready', 'status'], 'READY_STATUS', '`status` only applies to an http readiness check', 'drop it, or check readiness with `http:`', { key: true });
+    }
     if (process.ready.kind === 'log') {
       try {
         new RegExp(process.ready.value);

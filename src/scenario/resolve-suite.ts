@@ -59,7 +59,7 @@ export function resolveSuite(parsed: SuiteParsed, file: string): ResolvedSuite {
   const suite: ResolvedSuite = {
     file,
     dir,
-    name: parsed.name ?? path.basename(dir),
+    name: parsed.name ?? slug(path.basename(dir)),
     description: parsed.description ?? '',
     release: parsed.release ?? null,
     seed: parsed.seed ?? DEFAULTS.suite.seed,
@@ -80,6 +80,12 @@ export function resolveSuite(parsed: SuiteParsed, file: string): ResolvedSuite {
   suite.ports = placeholderNames(suite, 'port');
   suite.tempDirs = placeholderNames(suite, 'tmp');
   return suite;
+}
+
+/** A folder name made into a suite name: letters, digits, `_`, `-`, `.`. */
+function slug(text: string): string {
+  const cleaned = text.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z_]+/, '');
+  return cleaned === '' ? 'suite' : cleaned;
 }
 
 function resolveProcess(name: string, spec: ProcessParsed, dir: string, healthUrl: string | null): ResolvedProcess {

@@ -79,14 +79,14 @@ export function preparePlaceholders(value: unknown, source: SourceFile, template
     if (!text.includes('$')) return text;
     const { placeholders, problems } = scanPlaceholders(text);
     for (const problem of problems) {
-      issue(path, text.slice(problem.offset, text.indexOf('}', problem.offset) + 1 || undefined), 'BAD_PLACEHOLDER', problem.message, 'placeholders are ${port:NAME}, ${proxy:NAME} and ${env:NAME} or ${env:NAME:-default}; write $${ for a literal ${');
+      issue(path, text.slice(problem.offset, text.indexOf('}', problem.offset) + 1 || undefined), 'BAD_PLACEHOLDER', problem.message, 'placeholders are ${port:NAME}, ${proxy:NAME}, ${tmp:NAME} and ${env:NAME} or ${env:NAME:-default}; write $${ for a literal ${');
     }
     const template = isTemplatePath(templatePaths, path);
     for (const placeholder of placeholders) {
       if (placeholder.kind === 'env') continue;
       const written = text.slice(placeholder.offset, placeholder.offset + placeholder.length);
       if (!template) {
-        issue(path, written, 'PLACEHOLDER_NOT_ALLOWED', `${written} cannot be used in ${formatPath(path)}`, '${port:...}, ${proxy:...} and ${tmp:...} work in commands, env, ready, health and metrics URLs, proxies and load requests');
+        issue(path, written, 'PLACEHOLDER_NOT_ALLOWED', `${written} cannot be used in ${formatPath(path)}`, '${port:...}, ${proxy:...} and ${tmp:...} work in commands, env, ready, health and metrics URLs, proxies, load requests and expect.durability.url');
       } else {
         uses.push({ kind: placeholder.kind, name: placeholder.name, path, text: written });
       }

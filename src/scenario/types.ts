@@ -154,10 +154,10 @@ export type ResolvedExpectation =
   | { id: string; kind: 'durability'; url: Template; ratePerSecond: number; phases: PhaseName[] };
 
 /**
- * How a load request can fail: `dropped` (the connection closed after the request was sent,
- * no answer), `refused` (no connection), `timeout`, `5xx` (an answer with status ≥ 500), `any`.
+ * How a load request can fail: `unanswered` (the connection closed after the request was
+ * sent, no answer), `refused` (no connection), `timeout`, `5xx` (an answer with status ≥ 500), `any`.
  */
-export type ErrorKind = 'dropped' | 'refused' | 'timeout' | '5xx' | 'any';
+export type ErrorKind = 'unanswered' | 'refused' | 'timeout' | '5xx' | 'any';
 
 export type ResolvedAbort =
   | { when: 'errorRatio'; above: number; forMs: number }

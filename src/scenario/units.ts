@@ -12,7 +12,10 @@ const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const no = (expected: string): Parsed<never> => ({ ok: false, expected });
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+const DURATION_RANK: Record<string, number> = { h: 0, m: 1, s: 2, ms: 3 };
 const DURATION = /^(?:(\d+(?:\.\d+)?)(ms|s|m|h))+$/;
+/** The same language as a JSON Schema pattern: units largest first, each at most once. */
+export const DURATION_PATTERN = '^\\s*(?=\\d)(\\d+(\\.\\d+)?h)?(\\d+(\\.\\d+)?m(?!s))?(\\d+(\\.\\d+)?s)?(\\d+(\\.\\d+)?ms)?\\s*$';
 const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
 
 /** `250ms`, `30s`, `2m`, `1h`, `1m30s` → ms. `0s` is allowed; bare numbers are not (which unit?). */
@@ -22,10 +25,11 @@ export function parseDuration(input: unknown): Parsed<number> {
   const text = input.trim();
   if (!DURATION.test(text)) return no(expected);
   let ms = 0;
-  const seen = new Set<string>();
+  let rank = -1;
   for (const [, amount, unit] of text.matchAll(DURATION_PART)) {
-    if (seen.has(unit as string)) return no(`${expected} (each unit at most once)`);
-    seen.add(unit as string);
+    const next = DURATION_RANK[unit as string] as number;
+    if (next <= rank) return no(`${expected} (largest unit first, each at most once)`);
+    rank = next;
     ms += Number(amount) * (DURATION_UNITS[unit as string] as number);
   }
   return Number.isFinite(ms) ? ok(Math.round(ms * 1000) / 1000) : no(expected);

@@ -54,7 +54,7 @@ describe('faultline validate', () => {
     await cp(path.join(ROOT, 'scenarios'), dir, { recursive: true });
     await writeFile(
       path.join(dir, 'network-latency.yaml'),
-      ['name: downstream-latency', 'steady: 10', 'faults:', '  - name: slow', '    duration: 30s', '    network: { proxy: upstrem, toxic: latency, latncy: 500ms }', ''].join('\n'),
+      ['name: network-latency', 'steady: 10', 'faults:', '  - name: slow', '    duration: 30s', '    network: { proxy: upstrem, toxic: latency, latncy: 500ms }', ''].join('\n'),
     );
     await writeFile(path.join(dir, 'cpu-saturation.yaml'), 'name: cpu\nfaults:\n  - name: burn\n    duration: 5s\n    cpu: { workers: 2 }\n    heap: { rate: 1MB/s, max: 8MB }\n');
     const before = await readdir(dir);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { coded } from './issue-text.js';
-import { bool, describe, discriminatorError, duration, listOf, name, oneOf, percent, rate, strict, text } from './primitives.js';
+import { atLeastZero, bool, describe, discriminatorError, duration, listOf, name, oneOf, percent, rate, strict, text } from './primitives.js';
 
 /**
  * Expectations (what must hold) and abort conditions (when to stop early). Times are anchored
@@ -80,8 +80,8 @@ const sloExpectation = strict(
 
 const errorsExpectation = strict(
   {
-    kind: oneOf(['dropped', 'refused', 'timeout', '5xx', 'any'], 'dropped: sent but never answered; refused: no connection; timeout; 5xx; any'),
-    max: z.number({ error: (issue) => coded('WRONG_TYPE', `expected a whole number, got ${describe(issue.input)}`) }).int().min(0).describe('At most this many (default 0)').optional(),
+    kind: oneOf(['unanswered', 'refused', 'timeout', '5xx', 'any'], 'unanswered: sent, then the connection closed without an answer; refused: no connection; timeout; 5xx; any'),
+    max: atLeastZero('At most this many (default 0)').optional(),
     ratio: percent('At most this share of requests').optional(),
     phase: z.enum([...PHASES, 'all'], { error: (issue) => coded('BAD_PHASE', `expected steady, chaos, recover or all, got ${describe(issue.input)}`) }).describe('Where it must hold (default all)').optional(),
   },

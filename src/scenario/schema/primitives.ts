@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseBytes, parseDuration, parsePercent, parseRate, parseSize, parseSizeRate, type Parsed } from '../units.js';
+import { DURATION_PATTERN, parseBytes, parseDuration, parsePercent, parseRate, parseSize, parseSizeRate, type Parsed } from '../units.js';
 import { didYouMean } from '../suggest.js';
 import { coded, unknownKeysMessage } from './issue-text.js';
 
@@ -42,7 +42,6 @@ function unit(code: string, parse: (input: unknown) => Parsed<number>, hintFor: 
   };
 }
 
-const DURATION_PATTERN = '^\\s*(\\d+(\\.\\d+)?(ms|s|m|h))+\\s*$';
 
 /** A duration: "250ms", "30s", "2m", "1m30s" → ms. */
 export function duration(options: { description?: string; min?: number; positive?: boolean } = {}) {
@@ -53,7 +52,7 @@ export function duration(options: { description?: string; min?: number; positive
   });
   return z
     .unknown()
-    .meta({ type: 'string', pattern: DURATION_PATTERN, examples: ['250ms', '30s', '2m'], ...(options.description === undefined ? {} : { description: options.description }) })
+    .meta(unitJson({ type: 'string', pattern: DURATION_PATTERN, examples: ['250ms', '30s', '2m'] }, options.description))
     .transform((input, ctx) => {
       if (typeof input === 'string' && input.trim().startsWith('-')) {
         ctx.addIssue({ code: 'custom', message: coded('NEGATIVE_DURATION', `durations cannot be negative, got "${input}"`, 'offsets and lengths count forward from a phase start') });
@@ -68,11 +67,23 @@ export function duration(options: { description?: string; min?: number; positive
     });
 }
 
+/**
+ * A unit value's JSON Schema: its own forms, or a whole-string `${env:...}` placeholder (the
+ * loader expands those before checking, so editors should not flag them).
+ */
+function unitJson(json: Record<string, unknown>, description: string | undefined): Record<string, unknown> {
+  const { examples, anyOf, ...own } = json;
+  const forms = Array.isArray(anyOf) ? (anyOf as unknown[]) : [own];
+  return { anyOf: [...forms, ENV_ONLY], ...(examples === undefined ? {} : { examples }), ...(description === undefined ? {} : { description }) };
+}
+
+const ENV_ONLY = { type: 'string', pattern: '^\\$\\{env:[^}]+\\}$' };
+
 function unitSchema(code: string, parse: (input: unknown) => Parsed<number>, json: Record<string, unknown>, description?: string) {
   const convert = unit(code, parse, () => undefined);
   return z
     .unknown()
-    .meta({ ...json, ...(description === undefined ? {} : { description }) })
+    .meta(unitJson(json, description))
     .transform((input, ctx) => convert(input, ctx));
 }
 
@@ -94,25 +105,38 @@ export const bytes = (description?: string) =>
 export const percent = (description?: string) =>
   unitSchema('BAD_PERCENT', parsePercent, { anyOf: [{ type: 'number', minimum: 0, maximum: 1 }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?%\\s*$' }] }, description);
 
+/**
+ * A number; a string holding only a number is accepted too, so a whole value can come from
+ * the environment (`seed: ${env:SEED:-7}`).
+ */
+function numeric(options: { integer: boolean; min: number; max: number; description: string; range: string }) {
+  const json = { type: options.integer ? 'integer' : 'number', minimum: options.min, maximum: options.max };
+  return z
+    .unknown()
+    .meta(unitJson(json, options.description))
+    .transform((input, ctx) => {
+      const value = typeof input === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(input) ? Number(input) : input;
+      const fail = (code: string, message: string) => {
+        ctx.addIssue({ code: 'custom', message: coded(code, message) });
+        return z.NEVER;
+      };
+      if (typeof value !== 'number' || !Number.isFinite(value)) return fail('WRONG_TYPE', `expected ${options.integer ? 'a whole number' : 'a number'}, got ${describe(input)}`);
+      if (options.integer && !Number.isInteger(value)) return fail('NOT_INTEGER', `expected a whole number, got ${value}`);
+      if (value < options.min || value > options.max) return fail('OUT_OF_RANGE', `expected ${options.range}, got ${value}`);
+      return value;
+    });
+}
+
 /** A positive whole number. */
-export const count = (description: string, max = 1_000_000) =>
-  z
-    .number({ error: (issue) => coded('WRONG_TYPE', `expected a whole number, got ${describe(issue.input)}`) })
-    .int({ error: coded('NOT_INTEGER', 'expected a whole number') })
-    .min(1, { error: coded('OUT_OF_RANGE', 'expected at least 1') })
-    .max(max, { error: coded('OUT_OF_RANGE', `expected at most ${max}`) })
-    .describe(description);
+export const count = (description: string, max = 1_000_000) => numeric({ integer: true, min: 1, max, description, range: `a whole number from 1 to ${max}` });
+
+/** A whole number from 0. */
+export const atLeastZero = (description: string, max = 1_000_000_000) => numeric({ integer: true, min: 0, max, description, range: `a whole number from 0 to ${max}` });
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /** A seed: a whole number from 0 to 2^32 − 1. */
-export const seed = (description: string) =>
-  z
-    .number({ error: (issue) => coded('WRONG_TYPE', `expected a whole number, got ${describe(issue.input)}`) })
-    .int({ error: coded('NOT_INTEGER', 'a seed is a whole number') })
-    .min(0, { error: coded('OUT_OF_RANGE', 'a seed is from 0 to 4294967295') })
-    .max(4_294_967_295, { error: coded('OUT_OF_RANGE', 'a seed is from 0 to 4294967295') })
-    .describe(description);
+export const seed = (description: string) => numeric({ integer: true, min: 0, max: 4_294_967_295, description, range: 'a seed from 0 to 4294967295' });
 
 /** A name other fields refer to: letters, digits, `_`, `-`, `.`. */
 export const name = (description: string) =>
@@ -156,14 +180,17 @@ export function discriminatorError(key: string, values: readonly string[], hint?
 }
 
 export const bool = (description: string) =>
-  z.boolean({ error: (issue) => coded('WRONG_TYPE', `expected true or false, got ${describe(issue.input)}`) }).describe(description);
-
-export const number = (description: string, min: number, max: number) =>
   z
-    .number({ error: (issue) => coded('WRONG_TYPE', `expected a number, got ${describe(issue.input)}`) })
-    .min(min, { error: coded('OUT_OF_RANGE', `expected a number from ${min} to ${max}`) })
-    .max(max, { error: coded('OUT_OF_RANGE', `expected a number from ${min} to ${max}`) })
-    .describe(description);
+    .unknown()
+    .meta(unitJson({ type: 'boolean' }, description))
+    .transform((input, ctx) => {
+      if (typeof input === 'boolean') return input;
+      if (input === 'true' || input === 'false') return input === 'true';
+      ctx.addIssue({ code: 'custom', message: coded('WRONG_TYPE', `expected true or false, got ${describe(input)}`) });
+      return z.NEVER;
+    });
+
+export const number = (description: string, min: number, max: number) => numeric({ integer: false, min, max, description, range: `a number from ${min} to ${max}` });
 
 /** Environment variables: values may be written as numbers or booleans; they become strings. */
 export const envMap = (description: string) =>

@@ -88,7 +88,12 @@ export const targetSchema = strict(
 const requestSchema = strict({
   method: oneOf(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'], 'HTTP method (default GET)').optional(),
   url: text('The URL every load request goes to'),
-  headers: z.record(z.string(), z.string({ error: (issue) => coded('WRONG_TYPE', `header values are strings, got ${describe(issue.input)}`) })).describe('Request headers').optional(),
+  headers: z
+    .record(z.string(), z.string({ error: (issue) => coded('WRONG_TYPE', `header values are strings, got ${describe(issue.input)}`) }), {
+      error: (issue) => coded('WRONG_TYPE', `expected a mapping of header: value, got ${describe(issue.input)}`),
+    })
+    .describe('Request headers; a content-type given here wins over the JSON default')
+    .optional(),
   body: z
     .unknown()
     .meta({ description: 'A string, or a mapping/list sent as JSON (content-type set for you)' })
@@ -99,7 +104,7 @@ export const loadFields = {
   request: requestSchema.optional(),
   rate: rate('Constant arrival rate, e.g. 50/s: requests start on time whether or not earlier ones finished (default 20/s)').optional(),
   timeout: duration({ description: 'A request slower than this counts as a timeout (default 2s)', positive: true }).optional(),
-  connections: count('Most requests in flight at once (default 64); when full, requests count as dropped', 10_000).optional(),
+  connections: count('Most requests in flight at once (default 64); a request due while all are busy is not sent and counts as skipped', 10_000).optional(),
 };
 
 export const loadSchema = strict(loadFields, 'Load driven through the target during the whole scenario');
@@ -125,7 +130,7 @@ export const sloSchema = z
     'kind',
     [
       strict({ kind: z.literal('availability'), ...sloCommon, server: availabilityServer.optional() }),
-      strict({ kind: z.literal('latency'), ...sloCommon, threshold: duration({ description: 'A request is good when faster than this', positive: true }), server: latencyServer.optional() }),
+      strict({ kind: z.literal('latency'), ...sloCommon, threshold: duration({ description: 'A request is good when it takes at most this long (like a Prometheus le bucket)', positive: true }), server: latencyServer.optional() }),
     ],
     { error: discriminatorError('kind', ['availability', 'latency']) },
   )
@@ -135,8 +140,8 @@ export const alertSchema = strict(
   {
     slo: name('The SLO whose error budget this alert watches'),
     burnRate: number('Fire when both windows burn budget faster than this factor, e.g. 14.4', 0.001, 1_000_000),
-    long: duration({ description: 'Long window, e.g. 30s (a compressed 1h)', positive: true }),
-    short: duration({ description: 'Short window, e.g. 5s (a compressed 5m); must be shorter than long', positive: true }),
+    long: duration({ description: 'Long window, e.g. 30s (the workbook\'s 1h divided by 120)', positive: true }),
+    short: duration({ description: 'Short window, e.g. 5s; shorter than long, and at least 5 scrape intervals', positive: true }),
     for: duration({ description: 'Pending time before firing (default 0s)' }).optional(),
     keepFiringFor: duration({ description: 'Keep firing this long after the condition clears (default 0s)' }).optional(),
     severity: text('Free-form label, e.g. page or ticket (default page)').optional(),

@@ -597,17 +597,18 @@ const rows: Row[] = [
     hints: { 1: 'durations carry a unit: write "10ms" or "10s"' },
   },
   {
-    name: 'scenario: a string for a number, a list for a mapping',
+    // A string holding only a number is accepted (so numbers can come from ${env:...}).
+    name: 'scenario: a word for a number, a list for a mapping',
     broken: 'scenario',
     text: lines(
       'name: s', //
-      'seed: "42"',
+      'seed: forty-two',
       'load:',
       '  - rate: 50/s',
       'faults:',
       '  - name: burn',
       '    duration: 10s',
-      '    cpu: { workers: "4", load: 80% }',
+      '    cpu: { workers: four, load: 80% }',
     ),
     expected: [
       ['WRONG_TYPE', 2, 7, 'seed'],
@@ -1093,6 +1094,101 @@ const rows: Row[] = [
       ['NO_SUITE', 1, 1, ''],
       ['BAD_DURATION', 2, 9, 'steady'],
     ],
+  },
+  {
+    name: 'scenario: zero-length phases under checks that need them (steady-state after, never)',
+    broken: 'scenario',
+    text: lines(
+      'name: s', //
+      'steady: 10s',
+      'recover: 0s',
+      'expect:',
+      '  steadyState: { window: 5s }',
+      '  alerts:',
+      '    - { alert: BudgetBurnFast, never: [chaos, steady] }',
+    ),
+    expected: [
+      ['EMPTY_PHASE', 5, 3, 'expect.steadyState'],
+      ['WINDOW_TOO_LONG', 5, 26, 'expect.steadyState.window'],
+      ['EMPTY_PHASE', 7, 39, 'expect.alerts[0].never'],
+    ],
+  },
+  {
+    name: 'scenario: a steady-state window longer than both phases is one issue naming both',
+    broken: 'scenario',
+    text: lines(
+      'name: s', //
+      'steady: 5s',
+      'recover: 5s',
+      'expect:',
+      '  steadyState: { window: 8s }',
+    ),
+    expected: [['WINDOW_TOO_LONG', 5, 26, 'expect.steadyState.window']],
+    hints: { 0: 'shorten the window or lengthen `steady` and `recover`' },
+  },
+  {
+    name: 'scenario: restart on a pause fault, a slicer with average_size 0',
+    broken: 'scenario',
+    text: lines(
+      'name: s', //
+      'faults:',
+      '  - name: freeze',
+      '    duration: 5s',
+      '    process: { action: pause, restart: true }',
+      '  - name: slice',
+      '    duration: 5s',
+      '    network: { proxy: upstream, toxic: slicer, average_size: 0 }',
+    ),
+    expected: [
+      ['PAUSE_RESTART', 5, 31, 'faults[0].process.restart'],
+      ['OUT_OF_RANGE', 8, 62, 'faults[1].network.average_size'],
+    ],
+  },
+  {
+    name: 'scenario: error limits and client aborts without any load',
+    broken: 'scenario',
+    suite: lines('target:', '  command: node app.js', '  health: { url: "http://127.0.0.1:${port:app}/health" }'),
+    text: lines(
+      'name: s', //
+      'expect:',
+      '  errors:',
+      '    - { kind: unanswered }',
+      'abort:',
+      '  - { when: errorRatio, above: 50% }',
+    ),
+    expected: [
+      ['NO_LOAD', 4, 7, 'expect.errors[0]'],
+      ['NO_LOAD', 6, 13, 'abort[0].when'],
+    ],
+  },
+  {
+    name: 'scenario: durations with units out of order or repeated',
+    broken: 'scenario',
+    text: lines(
+      'name: s', //
+      'steady: 30s1m',
+      'recover: 1s1s',
+    ),
+    expected: [
+      ['BAD_DURATION', 2, 9, 'steady'],
+      ['BAD_DURATION', 3, 10, 'recover'],
+    ],
+  },
+  {
+    name: 'suite: status on a tcp readiness check; a port name used once next to a near one',
+    broken: 'suite',
+    text: lines(
+      'target:', //
+      '  command: node app.js',
+      '  env: { PORT: "${port:agent}" }',
+      '  ready: { tcp: "127.0.0.1:${port:agnet}", status: 200 }',
+      '  health: { url: "http://127.0.0.1:${port:agent}/health" }',
+    ),
+    expected: [
+      ['PORT_TYPO', 4, 28, 'target.ready.tcp'],
+      ['READY_STATUS', 4, 44, 'target.ready.status'],
+    ],
+    hints: { 0: 'did you mean ${port:agent}?' },
   },
 ];
 

@@ -61,7 +61,7 @@ describe('the resolved bundled suite', () => {
   });
 
   it('lays out the timeline: steady, chaos up to the last fault end, recover', () => {
-    const s = scenario(loaded, 'downstream-latency');
+    const s = scenario(loaded, 'network-latency');
     expect(s.phases).toEqual([
       { name: 'steady', startMs: 0, endMs: 10_000 },
       { name: 'chaos', startMs: 10_000, endMs: 40_000 },
@@ -72,7 +72,7 @@ describe('the resolved bundled suite', () => {
   });
 
   it('anchors expectations on events, with defaults for alerts and recovery', () => {
-    const s = scenario(loaded, 'downstream-latency');
+    const s = scenario(loaded, 'network-latency');
     const byId = new Map(s.expectations.map((e) => [e.id, e]));
     expect(byId.get('health[1]')).toMatchObject({ from: 'DOWN', to: 'UP', withinMs: 15_000, after: { ref: 'slow-upstream.end', of: 'fault', atMs: 40_000 } });
     expect(byId.get('recovery')).toMatchObject({ withinMs: 20_000, stableMs: 5_000, health: true, slos: ['availability', 'latency'], after: { ref: 'slow-upstream.end' } });
@@ -137,5 +137,17 @@ describe('defaults and overrides', () => {
   it('expands ${env:...} before the schema, so units can come from the environment', () => {
     const result = validateDocuments(doc('faultline.yaml', minimalSuite), [doc('x.yaml', 'name: x\nsteady: ${env:STEADY:-3s}\nrecover: ${env:RECOVER}\n')], { RECOVER: '7s' });
     expect(result.loaded?.scenarios[0]?.phases.map((p) => p.endMs - p.startMs)).toEqual([3_000, 0, 7_000]);
+  });
+
+  it('takes numbers and booleans from the environment when a whole value is a placeholder', () => {
+    const suite = `${minimalSuite}seed: \${env:SEED:-7}\nallowRemote: \${env:REMOTE:-false}\nevaluation: { minEvents: "\${env:MIN}" }\n`;
+    const result = validateDocuments(doc('faultline.yaml', suite), [], { MIN: '5' });
+    expect(result.files.flatMap((f) => f.issues)).toEqual([]);
+    expect(result.loaded?.suite).toMatchObject({ seed: 7, allowRemote: false, evaluation: { minEvents: 5 } });
+  });
+
+  it('names a suite after its folder when it has no name, made into a valid name', () => {
+    const result = validateDocuments({ path: '/x/2 my suite!/faultline.yaml', file: 'faultline.yaml', text: minimalSuite }, [], env);
+    expect(result.loaded?.suite.name).toBe('my-suite-');
   });
 });
