@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 // The named export: ajv is CommonJS, and under `module: nodenext` TypeScript types a default
 // import of it as the module object (not constructable), although Node hands over the class.
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -31,12 +31,12 @@ const bundledText = (file: string): string => readFileSync(`${SCENARIO_DIR}${fil
 
 function compile(file: SchemaFileName): ValidateFunction {
   // ajv's strict mode stays on (it catches unknown keywords, i.e. a broken generator) with two
-  // relaxations, both for legal JSON Schema 2020-12 that zod emits and editors accept:
+  // relaxations, both for legal JSON Schema draft-07 that zod emits and editors accept:
   // - allowUnionTypes: `type: ["boolean", "string"]` (e.g. a scenario's `skip`, env values);
   // - strictRequired: false: a fault's `oneOf: [{ required: ["network"] }, ...]` names
   //   properties defined by the enclosing object, not by the `oneOf` branch itself.
   // allErrors gives every reason in a failure message.
-  const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, strictRequired: false, allErrors: true });
+  const ajv = new Ajv({ strict: true, allowUnionTypes: true, strictRequired: false, allErrors: true });
   return ajv.compile(JSON.parse(committed(file)) as object);
 }
 
@@ -63,13 +63,13 @@ describe('committed JSON Schemas', () => {
       expect(onDisk).toBe(generated);
     });
 
-    it('is valid JSON Schema 2020-12 with the right $id and a final newline', () => {
+    it('is valid JSON Schema draft-07 with the right $id and a final newline', () => {
       const text = committed(file);
       expect(text.endsWith('}\n')).toBe(true);
       const schema = JSON.parse(text) as Record<string, unknown>;
-      expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-      expect(schema.$id).toBe(`https://github.com/faultline-dev/faultline/blob/main/schema/${file}`);
-      expect(new Ajv2020({ strict: true, allowUnionTypes: true, strictRequired: false }).validateSchema(schema)).toBe(true);
+      expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
+      expect(schema.$id).toBe(`urn:faultline:schema:${file.replace('.schema.json', '')}:v1`);
+      expect(new Ajv({ strict: true, allowUnionTypes: true, strictRequired: false }).validateSchema(schema)).toBe(true);
     });
   });
 });
@@ -150,5 +150,19 @@ describe('the committed schemas are not vacuous', () => {
   it('accepts the same documents before they are broken (so the rejections above are the breakage)', () => {
     expect(errorsOf(validator('scenario.schema.json'), scenario())).toBe('');
     expect(errorsOf(validator('suite.schema.json'), suite())).toBe('');
+  });
+});
+
+describe('the committed schemas accept what the loader accepts', () => {
+  it('unit and number fields may be whole ${env:...} placeholders (expanded before checking)', () => {
+    const scenario = { name: 's', steady: '${env:STEADY:-10s}', load: { rate: '${env:RATE:-50/s}' }, faults: [{ name: 'f', duration: '5s', cpu: { workers: '${env:WORKERS}', load: '${env:LOAD:-80%}' } }] };
+    expect(errorsOf(validator('scenario.schema.json'), scenario)).toBe('');
+  });
+
+  it('durations keep the largest unit first, like the parser', () => {
+    const withSteady = (steady: string) => ({ name: 's', steady });
+    expect(errorsOf(validator('scenario.schema.json'), withSteady('1m30s'))).toBe('');
+    expect(errorsOf(validator('scenario.schema.json'), withSteady('30s1m'))).not.toBe('');
+    expect(errorsOf(validator('scenario.schema.json'), withSteady('1s1s'))).not.toBe('');
   });
 });
