@@ -172,7 +172,8 @@ function checkExpectations(parsed: ScenarioParsed, scenario: ResolvedScenario, s
   expect.alerts?.forEach((a, i) => {
     const at: Path = ['expect', 'alerts', i];
     if (!alertNames.includes(a.alert)) sink.unknown([...at, 'alert'], 'UNKNOWN_ALERT', 'alert', a.alert, alertNames);
-    const empty = (a.never ?? []).map((name) => scenario.phases.find((p) => p.name === name)).filter((p) => p !== undefined && p.endMs === p.startMs);
+    // `never: all` (or all three listed) means "whenever": an empty phase among them is fine.
+    const empty = (a.never !== undefined && a.never.length < 3 ? a.never : []).map((name) => scenario.phases.find((p) => p.name === name)).filter((p) => p !== undefined && p.endMs === p.startMs);
     if (empty.length > 0) sink.add([...at, 'never'], 'EMPTY_PHASE', `${empty.map((p) => `the ${p?.name ?? ''} phase`).join(' and ')} last${empty.length === 1 ? 's' : ''} 0s in this scenario: "never" there checks nothing`);
     for (const which of ['fires', 'resolves'] as const) {
       const w = a[which];
@@ -212,6 +213,7 @@ function checkExpectations(parsed: ScenarioParsed, scenario: ResolvedScenario, s
       ...(expect.errors ?? []).map((_, i): [Path, string] => [['expect', 'errors', i], 'error limits count load requests']),
       ...(expect.slo ?? []).flatMap((s, i): [Path, string][] => ((s.source ?? 'client') !== 'server' && clientSlo([s.slo]) ? [[['expect', 'slo', i], 'a client-side SLO needs load']] : [])),
       ...(expect.steadyState !== undefined && clientSlo(expect.steadyState.slos ?? sloNames) ? [[['expect', 'steadyState'], 'the steady-state SLOs are measured on load']] as [Path, string][] : []),
+      ...(expect.alerts ?? []).flatMap((a, i): [Path, string][] => (suite.alerts.find((alert) => alert.name === a.alert)?.source === 'client' ? [[['expect', 'alerts', i], `alert "${a.alert}" reads the client-side SLI`]] : [])),
       ...(expect.recovery !== undefined && clientSlo(expect.recovery.slos ?? sloNames) ? [[['expect', 'recovery'], 'recovery of client-side SLOs is measured on load']] as [Path, string][] : []),
     ];
     for (const [path, why] of needs) sink.add(path, 'NO_LOAD', `${why}, and neither the suite nor the scenario has load`, 'add `load:` to the suite or the scenario', { key: true });

@@ -34,7 +34,7 @@ export function checkSuite(parsed: SuiteParsed, suite: ResolvedSuite, uses: read
     const at = ['alerts', alert.name];
     const slo = suite.slos.find((s) => s.name === alert.slo);
     if (slo === undefined) sink.unknown([...at, 'slo'], 'UNKNOWN_SLO', 'SLO', alert.slo, sloNames);
-    if (alert.shortMs >= alert.longMs) sink.add([...at, 'short'], 'ALERT_WINDOWS', 'the short window must be shorter than the long window', 'the workbook uses a short window of 1/12 of the long one; in compressed runs keep it at 5 scrape intervals or more, e.g. long: 30s, short: 5s');
+    if (alert.shortMs >= alert.longMs) sink.add([...at, 'short'], 'ALERT_WINDOWS', 'the short window must be shorter than the long window', 'the workbook uses a short window of 1/12 of the long one; in compressed runs keep it at 5 scrape (or evaluation) intervals or more, e.g. long: 30s, short: 5s');
     if (slo !== undefined && alert.source === 'server' && slo.server === null) {
       sink.add([...at, 'source'], 'NO_SERVER_SLI', `alert reads the server-side SLI but SLO "${slo.name}" has no server selectors`, 'add `server:` to the SLO, or set `source: client`');
     }
@@ -49,7 +49,6 @@ export function checkSuite(parsed: SuiteParsed, suite: ResolvedSuite, uses: read
       sink.add([...at, 'server'], 'NO_METRICS', 'a server-side SLI needs the target\'s metrics', 'add `target.metrics.url`');
     }
     if (!slo.client && slo.server === null) sink.add(at, 'NO_SLI', 'the SLO measures nothing: client is false and there is no server', 'set `client: true` or add `server:`', { key: true });
-    if (slo.client && suite.load === null) sink.add([...at, 'kind'], 'NO_LOAD', 'a client-side SLI needs load', 'add `load:` to the suite, or set `client: false`');
   }
 
   if (parsed.load !== undefined && parsed.load.request === undefined) sink.add(['load'], 'MISSING_KEY', 'missing required key "request"', 'the suite\'s load needs a request: { url: ... }', { key: true, shown: ['load', 'request'] });
@@ -65,7 +64,8 @@ export function checkSuite(parsed: SuiteParsed, suite: ResolvedSuite, uses: read
     for (const use of uses) {
       if (use.kind !== kind || counts.get(use.name) !== 1) continue;
       const others = [...counts.keys()].filter((n) => n !== use.name && (counts.get(n) ?? 0) > 1);
-      const guess = didYouMean(use.name, others);
+      // db1 next to db2 is a numbering, not a typo.
+      const guess = didYouMean(use.name, others.filter((n) => n.replace(/\d+/g, '') !== use.name.replace(/\d+/g, '')));
       if (guess !== undefined) sink.add(use.path, kind === 'port' ? 'PORT_TYPO' : 'TMP_TYPO', `\${${kind}:${use.name}} is used only here, and "${guess}" elsewhere`, `did you mean \${${kind}:${guess}}?`, { needle: use.text });
     }
   }

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { parseCommandString } from 'execa';
 import { DEFAULTS, looksLikeNode } from './defaults.js';
 import type { SuiteParsed } from './schema/suite.js';
 import { scanPlaceholders } from './placeholders.js';
@@ -82,14 +81,34 @@ export function resolveSuite(parsed: SuiteParsed, file: string): ResolvedSuite {
   return suite;
 }
 
-/** A folder name made into a suite name: letters, digits, `_`, `-`, `.`. */
+/** A folder name made into a suite name: letters, digits, `_`, `-`, `.`, at most 100. */
 function slug(text: string): string {
-  const cleaned = text.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z_]+/, '');
+  const cleaned = text.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z_]+/, '').slice(0, 100).replace(/[-.]+$/, '');
   return cleaned === '' ? 'suite' : cleaned;
 }
 
+/** A command line split on spaces; `\ ` keeps a space inside an argument (no shell, no quotes). */
+export function splitCommand(line: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i] as string;
+    if (ch === '\\' && line[i + 1] === ' ') {
+      current += ' ';
+      i++;
+    } else if (ch === ' ' || ch === '\t') {
+      if (current !== '') parts.push(current);
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  if (current !== '') parts.push(current);
+  return parts;
+}
+
 function resolveProcess(name: string, spec: ProcessParsed, dir: string, healthUrl: string | null): ResolvedProcess {
-  const command = typeof spec.command === 'string' ? parseCommandString(spec.command) : [...spec.command];
+  const command = typeof spec.command === 'string' ? splitCommand(spec.command) : [...spec.command];
   return {
     name,
     command,

@@ -101,9 +101,15 @@ export function preparePlaceholders(value: unknown, source: SourceFile, template
   return { value: visit(value, []), issues, uses };
 }
 
+/** Like a shell's `${NAME:-default}`: the default also stands in for an empty variable. */
+function envValue(env: Readonly<Record<string, string | undefined>>, placeholder: Placeholder): string | undefined {
+  const value = env[placeholder.name];
+  return (value === undefined || value === '') && placeholder.fallback !== undefined ? placeholder.fallback : value;
+}
+
 function expandEnv(text: string, placeholders: readonly Placeholder[], template: boolean, env: Readonly<Record<string, string | undefined>>, missing: (placeholder: Placeholder) => void): string {
   if (!template) {
-    const { text: out, missing: unset } = expandPlaceholders(text, (p) => (p.kind === 'env' ? env[p.name] : undefined));
+    const { text: out, missing: unset } = expandPlaceholders(text, (p) => (p.kind === 'env' ? envValue(env, p) : undefined));
     for (const placeholder of unset) if (placeholder.kind === 'env') missing(placeholder);
     return out;
   }
@@ -113,7 +119,7 @@ function expandEnv(text: string, placeholders: readonly Placeholder[], template:
   let cursor = 0;
   for (const placeholder of placeholders) {
     if (placeholder.kind !== 'env') continue;
-    const value = env[placeholder.name] ?? placeholder.fallback;
+    const value = envValue(env, placeholder);
     out += text.slice(cursor, placeholder.offset);
     if (value === undefined) {
       missing(placeholder);

@@ -155,9 +155,11 @@ export type ResolvedExpectation =
 
 /**
  * How a load request can fail: `unanswered` (the connection closed after the request was
- * sent, no answer), `refused` (no connection), `timeout`, `5xx` (an answer with status ≥ 500), `any`.
+ * sent, no answer), `refused` (no connection), `timeout`, `5xx` (an answer with status ≥ 500),
+ * `skipped` (due while every connection was busy, so not sent: a saturated client must not look
+ * like a healthy service), `any` (all of these).
  */
-export type ErrorKind = 'unanswered' | 'refused' | 'timeout' | '5xx' | 'any';
+export type ErrorKind = 'unanswered' | 'refused' | 'timeout' | '5xx' | 'skipped' | 'any';
 
 export type ResolvedAbort =
   | { when: 'errorRatio'; above: number; forMs: number }

@@ -69,6 +69,7 @@ export function parsePercent(input: unknown): Parsed<number> {
   const expected = 'a percentage like "99.5%" or a ratio from 0 to 1 like 0.995';
   let ratio: number;
   if (typeof input === 'number') ratio = input;
+  else if (typeof input === 'string' && /^\s*\d+(?:\.\d+)?\s*$/.test(input)) ratio = Number(input);
   else if (typeof input === 'string' && /^\d+(?:\.\d+)?%$/.test(input.trim())) ratio = Number(input.trim().slice(0, -1)) / 100;
   else return no(expected);
   if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) return no(expected);
@@ -108,6 +109,7 @@ export function parseSizeRate(input: unknown): Parsed<number> {
 /** Bytes as a whole number or a size string: `1024`, `64KB`. */
 export function parseBytes(input: unknown): Parsed<number> {
   if (typeof input === 'number' && Number.isInteger(input) && input >= 0) return ok(input);
+  if (typeof input === 'string' && /^\s*\d+\s*$/.test(input)) return ok(Number(input));
   const size = parseSize(input);
   return size.ok ? size : no('a size like "64KB" or a whole number of bytes');
 }

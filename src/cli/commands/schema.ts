@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { FaultlineError } from '../../errors.js';
 import { writeFileAtomic } from '../../fs-atomic.js';
-import { SCHEMA_FILES, jsonSchema, jsonSchemaText, type SchemaFileName } from '../../scenario/json-schema.js';
+import type { SchemaFileName } from '../../scenario/json-schema.js';
 
 interface SchemaArgs {
   out?: string;
@@ -22,6 +22,8 @@ export function schemaCommand(yargs: Argv): Argv {
         .example('$0 schema --out schema', 'write the schemas, as committed in this repository')
         .example('$0 schema --kind scenario > scenario.schema.json', 'print one schema'),
     async (args) => {
+      // Loaded on use: `faultline --version` and other commands need not load zod.
+      const { SCHEMA_FILES, jsonSchema, jsonSchemaText } = await import('../../scenario/json-schema.js');
       const files = (Object.keys(SCHEMA_FILES) as SchemaFileName[]).filter((file) => args.kind === undefined || file.startsWith(`${args.kind}.`));
       if (args.out === undefined) {
         const output: unknown = args.kind === undefined ? Object.fromEntries(files.map((file) => [file.split('.')[0], jsonSchema(file)])) : jsonSchema(files[0] as SchemaFileName);

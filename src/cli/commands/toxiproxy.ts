@@ -2,7 +2,6 @@ import type { Argv } from 'yargs';
 import { FaultlineError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import { isLoopback } from '../../toxiproxy/address.js';
-import { startToxiproxyServer } from '../../toxiproxy/index.js';
 
 interface ToxiproxyArgs {
   host: string;
@@ -42,6 +41,7 @@ export function toxiproxyCommand(yargs: Argv): Argv {
           hint: 'pass --allow-remote to serve the API (and proxies) on other interfaces',
         });
       }
+      const { startToxiproxyServer } = await import('../../toxiproxy/index.js');
       let server;
       try {
         server = await startToxiproxyServer({ host: args.host, port: args.port, seed: args.seed, allowRemote: args['allow-remote'] });

@@ -1,6 +1,5 @@
 import type { Argv } from 'yargs';
 import { ScenarioError } from '../../scenario/scenario-error.js';
-import { validatePaths } from '../../scenario/load.js';
 
 interface ValidateArgs {
   paths: string[];
@@ -22,6 +21,8 @@ export function validateCommand(yargs: Argv): Argv {
         .example('$0 validate', 'check scenarios/ (its faultline.yaml and every scenario file)')
         .example('$0 validate scenarios/network-latency.yaml --json', 'one scenario, machine-readable'),
     async (args) => {
+      // Loaded on use: the loader pulls in yaml and zod.
+      const { validatePaths } = await import('../../scenario/load.js');
       const report = await validatePaths(args.paths);
       if (args.json) {
         const files = report.files.map((f) => ({ file: f.file, kind: f.kind, ok: f.issues.length === 0, issues: f.issues }));

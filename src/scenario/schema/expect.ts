@@ -80,7 +80,7 @@ const sloExpectation = strict(
 
 const errorsExpectation = strict(
   {
-    kind: oneOf(['unanswered', 'refused', 'timeout', '5xx', 'any'], 'unanswered: sent, then the connection closed without an answer; refused: no connection; timeout; 5xx; any'),
+    kind: oneOf(['unanswered', 'refused', 'timeout', '5xx', 'skipped', 'any'], 'unanswered: sent, then the connection closed without an answer; refused: no connection; timeout; 5xx; skipped: not sent, every connection busy; any: all of these'),
     max: atLeastZero('At most this many (default 0)').optional(),
     ratio: percent('At most this share of requests').optional(),
     phase: z.enum([...PHASES, 'all'], { error: (issue) => coded('BAD_PHASE', `expected steady, chaos, recover or all, got ${describe(issue.input)}`) }).describe('Where it must hold (default all)').optional(),

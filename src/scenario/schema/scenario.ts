@@ -17,6 +17,8 @@ export const scenarioSchema = strict(
     tags: listOf(name('A tag'), 'Tags for selecting scenarios').optional(),
     skip: z
       .union([z.boolean(), z.string()], { error: (issue) => coded('WRONG_TYPE', `expected true, false or a reason, got ${describe(issue.input)}`) })
+      // From the environment a flag arrives as text: "true"/"false"/"" mean what they say.
+      .transform((value) => (value === 'true' ? true : value === 'false' || value === '' ? false : value))
       .describe('Skip this scenario: true or the reason')
       .optional(),
     seed: seed('Seed for this scenario (default: derived from the suite seed and the name)').optional(),

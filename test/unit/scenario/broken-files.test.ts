@@ -474,7 +474,6 @@ const rows: Row[] = [
     ),
     expected: [
       ['BAD_REGEX', 3, 17, 'target.ready.log'],
-      ['NO_LOAD', 6, 11, 'slos.avail.kind'],
       ['NO_METRICS', 9, 7, 'slos.avail.server'],
       ['NO_SLI', 11, 3, 'slos.blind'],
     ],

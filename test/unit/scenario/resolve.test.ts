@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validateDocuments, type DocumentText } from '../../../src/scenario/load.js';
 import { deriveSeed } from '../../../src/scenario/resolve-scenario.js';
+import { splitCommand } from '../../../src/scenario/resolve-suite.js';
 import { expandTemplate } from '../../../src/scenario/templates.js';
 import type { LoadedSuite, ResolvedScenario } from '../../../src/scenario/types.js';
 import { ROOT } from '../../helpers/processes.js';
@@ -146,8 +147,28 @@ describe('defaults and overrides', () => {
     expect(result.loaded?.suite).toMatchObject({ seed: 7, allowRemote: false, evaluation: { minEvents: 5 } });
   });
 
+  it('reads skip flags from the environment as flags, and ratios and byte counts as numbers', () => {
+    const scenario = 'name: x\nskip: ${env:SKIP:-false}\nfaults:\n  - { name: s, duration: 1s, network: { proxy: p, toxic: limit_data, bytes: "${env:BYTES:-1024}", toxicity: "${env:TOX:-0.5}" } }\n';
+    const suite = minimalSuite.replace('slos:', 'proxies:\n  p: { upstream: "127.0.0.1:${port:db}" }\nslos:');
+    const result = validateDocuments(doc('faultline.yaml', suite), [doc('x.yaml', scenario)], {});
+    expect(result.files.flatMap((f) => f.issues)).toEqual([]);
+    expect(result.loaded?.scenarios[0]).toMatchObject({ skip: null, faults: [{ network: { bytes: 1024, toxicity: 0.5 } }] });
+  });
+
   it('names a suite after its folder when it has no name, made into a valid name', () => {
     const result = validateDocuments({ path: '/x/2 my suite!/faultline.yaml', file: 'faultline.yaml', text: minimalSuite }, [], env);
-    expect(result.loaded?.suite.name).toBe('my-suite-');
+    expect(result.loaded?.suite.name).toBe('my-suite');
+  });
+});
+
+describe('command lines', () => {
+  it.each([
+    ['node dist/a.js', ['node', 'dist/a.js']],
+    ['  node   a.js  --x  ', ['node', 'a.js', '--x']],
+    ['node my\\ app.js', ['node', 'my app.js']],
+    ['node\ta.js', ['node', 'a.js']],
+    ['"quoted args" stay', ['"quoted', 'args"', 'stay']],
+  ])('%j splits into %j (spaces only; a backslash keeps one)', (line, parts) => {
+    expect(splitCommand(line)).toEqual(parts);
   });
 });

@@ -121,9 +121,9 @@ describe('preparePlaceholders', () => {
     });
   });
 
-  it('prefers the environment over the default, even when the variable is set to ""', () => {
-    const result = prepare(['a: "[${env:EMPTY:-fallback}]"', 'tpl: "[${env:EMPTY:-fallback}]"']);
-    expect(result.value).toEqual({ a: '[]', tpl: '[]' });
+  it('uses the default for an empty variable too, like a shell\'s ${NAME:-default}', () => {
+    const result = prepare(['a: "[${env:EMPTY:-fallback}]"', 'tpl: "[${env:EMPTY:-fallback}]"', 'b: "[${env:EMPTY}]"']);
+    expect(result.value).toEqual({ a: '[fallback]', tpl: '[fallback]', b: '[]' });
   });
 
   it('keeps ${port:..}, ${proxy:..}, ${tmp:..} and $${ escapes in template fields, and records the uses', () => {
