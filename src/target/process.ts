@@ -1,0 +1,273 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { connect } from 'node:net';
+import { execa, type ResultPromise } from 'execa';
+import { request } from 'undici';
+import type { Clock } from '../clock.js';
+import { FaultlineError } from '../errors.js';
+import { LogTail } from './log-tail.js';
+import type { Watchdog } from './watchdog.js';
+
+/**
+ * One process the run starts (a service or the target): spawned with execa in its own process
+ * group (so a signal reaches the children it forks too), output appended to its log file,
+ * readiness raced against an early exit and a deadline, stopped with its signal and then
+ * SIGKILL after the grace. Every group is registered with the watchdog while it runs.
+ */
+
+export interface ReadySpec {
+  kind: 'http' | 'tcp' | 'log' | 'none';
+  value: string;
+  status: number;
+  timeoutMs: number;
+}
+
+export interface ProcessSpec {
+  name: string;
+  command: string[];
+  cwd: string;
+  /** The whole environment of the process. */
+  env: Record<string, string>;
+  ready: ReadySpec;
+  stop: { signal: NodeJS.Signals; graceMs: number };
+  logFile: string;
+  /** Open an IPC channel (for the in-process injector). */
+  ipc?: boolean;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
+  /** True when the run asked for it (stop, or a process fault). */
+  expected: boolean;
+}
+
+export interface ProcessEvents {
+  started?(pid: number): void;
+  ready?(): void;
+  exited?(info: ExitInfo & { pid: number }): void;
+  /** Every complete output line (stdout and stderr). */
+  line?(line: string): void;
+}
+
+const POLL_MS = 50;
+
+export class ManagedProcess {
+  #child: ResultPromise | undefined;
+  #pid: number | undefined;
+  #exited: Promise<ExitInfo> | undefined;
+  #expectExit = false;
+  #log: WriteStream | undefined;
+  readonly tail = new LogTail(30);
+
+  constructor(
+    readonly spec: ProcessSpec,
+    readonly clock: Clock,
+    readonly watchdog: Watchdog | undefined,
+    readonly events: ProcessEvents = {},
+  ) {}
+
+  get pid(): number | undefined {
+    return this.#pid;
+  }
+
+  get running(): boolean {
+    return this.#child !== undefined;
+  }
+
+  /** The execa subprocess, for IPC. */
+  get subprocess(): ResultPromise | undefined {
+    return this.#child;
+  }
+
+  /** Starts the process and resolves once it is ready; throws FAULTLINE_INFRASTRUCTURE otherwise. */
+  async start(): Promise<void> {
+    if (this.#child !== undefined) throw new Error(`${this.spec.name} is already running`);
+    const [file, ...args] = this.spec.command;
+    if (file === undefined) throw new FaultlineError('FAULTLINE_USAGE', `${this.spec.name}: empty command`);
+    this.#log ??= createWriteStream(this.spec.logFile, { flags: 'a' });
+    this.#log.write(`--- ${this.spec.name} starting at t=${Math.round(this.clock.now())}ms: ${this.spec.command.join(' ')}\n`);
+    this.#expectExit = false;
+    const child = execa(file, args, {
+      cwd: this.spec.cwd,
+      env: this.spec.env,
+      extendEnv: false,
+      detached: true,
+      cleanup: false,
+      reject: false,
+      buffer: false,
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      ...(this.spec.ipc === true ? { ipc: true, serialization: 'json' as const } : {}),
+    });
+    this.#child = child;
+    const lines: ((line: string) => void)[] = [];
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      this.#log?.write(text);
+      for (const line of this.tail.push(text)) {
+        this.events.line?.(line);
+        for (const listener of lines) listener(line);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+
+    this.#exited = child.then((result) => {
+      const info: ExitInfo = { code: result.exitCode ?? null, signal: result.signal ?? null, expected: this.#expectExit };
+      if (this.#pid !== undefined) this.watchdog?.release(this.#pid);
+      this.#log?.write(`--- ${this.spec.name} exited (code ${String(info.code)}, signal ${String(info.signal)}) at t=${Math.round(this.clock.now())}ms\n`);
+      this.#child = undefined;
+      if (this.#pid !== undefined) this.events.exited?.({ ...info, pid: this.#pid });
+      return info;
+    });
+
+    if (child.pid === undefined) {
+      const result = await child;
+      throw new FaultlineError('FAULTLINE_INFRASTRUCTURE', `${this.spec.name} could not start: ${result.code === 'ENOENT' ? `command not found: ${file}` : result.shortMessage}`, {
+        hint: `check \`command\` and \`cwd\` (${this.spec.cwd}) of ${this.spec.name}`,
+      });
+    }
+    this.#pid = child.pid;
+    this.watchdog?.watch(child.pid);
+    this.events.started?.(child.pid);
+
+    const deadline = this.clock.now() + this.spec.ready.timeoutMs;
+    const outcome = await Promise.race([
+      this.#waitReady(deadline, lines).then(() => 'ready' as const),
+      this.#exited.then(() => 'exited' as const),
+    ]);
+    if (outcome === 'exited') {
+      const info = await this.#exited;
+      throw this.#failure(`${this.spec.name} exited before it was ready (code ${String(info.code)}, signal ${String(info.signal)})`);
+    }
+    if (this.clock.now() > deadline && !(await this.#isReadyOnce())) {
+      await this.kill('SIGKILL');
+      throw this.#failure(`${this.spec.name} was not ready within ${this.spec.ready.timeoutMs} ms (${describeReady(this.spec.ready)})`);
+    }
+    this.events.ready?.();
+  }
+
+  #failure(message: string): FaultlineError {
+    const tail = this.tail.lines().slice(-10);
+    return new FaultlineError('FAULTLINE_INFRASTRUCTURE', tail.length === 0 ? `${message}; it printed nothing` : `${message}; its last lines:\n${tail.map((l) => `  | ${l}`).join('\n')}`, {
+      hint: `the whole output is in ${this.spec.logFile}`,
+    });
+  }
+
+  /** Resolves when ready or when the deadline passes (the caller tells which). */
+  async #waitReady(deadline: number, lines: ((line: string) => void)[]): Promise<void> {
+    const ready = this.spec.ready;
+    if (ready.kind === 'none') return;
+    if (ready.kind === 'log') {
+      const pattern = new RegExp(ready.value);
+      if (this.tail.lines().some((line) => pattern.test(line))) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, deadline - this.clock.now()));
+        lines.push((line) => {
+          if (pattern.test(line)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      return;
+    }
+    while (this.clock.now() < deadline && this.#child !== undefined) {
+      if (await this.#isReadyOnce()) return;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+
+  async #isReadyOnce(): Promise<boolean> {
+    const ready = this.spec.ready;
+    if (ready.kind === 'none') return true;
+    if (ready.kind === 'log') return this.tail.lines().some((line) => new RegExp(ready.value).test(line));
+    if (ready.kind === 'tcp') return tcpOpen(ready.value, 1_000);
+    try {
+      const response = await request(ready.value, { method: 'GET', headersTimeout: 1_000, bodyTimeout: 1_000, signal: AbortSignal.timeout(1_500) });
+      await response.body.dump();
+      return response.statusCode === ready.status;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Sends a signal to the whole process group (a fault, or the first step of a stop). */
+  signal(signal: NodeJS.Signals, expectExit: boolean): void {
+    if (this.#pid === undefined || this.#child === undefined) return;
+    if (expectExit) this.#expectExit = true;
+    try {
+      process.kill(-this.#pid, signal);
+    } catch {
+      // gone already
+    }
+  }
+
+  /** Kills the group with `signal` and waits for the exit. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<ExitInfo | undefined> {
+    if (this.#child === undefined) return undefined;
+    this.signal(signal, true);
+    return this.#exited;
+  }
+
+  /** Waits for the exit, at most `ms`; undefined when it is still running. */
+  async waitExit(ms: number): Promise<ExitInfo | undefined> {
+    if (this.#exited === undefined || this.#child === undefined) return this.#exited;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+    });
+    try {
+      return await Promise.race([this.#exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The configured stop: its signal, then SIGKILL after the grace. Idempotent. */
+  async stop(): Promise<{ exit: ExitInfo | undefined; escalated: boolean }> {
+    if (this.#child === undefined) return { exit: await this.#exited, escalated: false };
+    this.signal('SIGCONT', true); // a paused process cannot handle its stop signal
+    this.signal(this.spec.stop.signal, true);
+    const exit = await this.waitExit(this.spec.stop.graceMs);
+    if (exit !== undefined) return { exit, escalated: false };
+    this.#log?.write(`--- ${this.spec.name} did not exit within ${this.spec.stop.graceMs} ms of ${this.spec.stop.signal}: SIGKILL\n`);
+    return { exit: await this.kill('SIGKILL'), escalated: true };
+  }
+
+  /** Closes the log file (after the last stop). */
+  async close(): Promise<void> {
+    const log = this.#log;
+    this.#log = undefined;
+    if (log !== undefined) await new Promise<void>((resolve) => log.end(resolve));
+  }
+}
+
+function describeReady(ready: ReadySpec): string {
+  switch (ready.kind) {
+    case 'http':
+      return `waiting for GET ${ready.value} to answer ${ready.status}`;
+    case 'tcp':
+      return `waiting for ${ready.value} to accept a connection`;
+    case 'log':
+      return `waiting for a line matching /${ready.value}/`;
+    case 'none':
+      return 'no readiness check';
+  }
+}
+
+function tcpOpen(address: string, timeoutMs: number): Promise<boolean> {
+  const match = /^\[?([^\]]+)\]?:(\d+)$/.exec(address);
+  if (match === null) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const socket = connect({ host: match[1] as string, port: Number(match[2]) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
