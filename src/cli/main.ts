@@ -5,19 +5,20 @@ import { FaultlineError, exitCodeFor, formatError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { VERSION } from '../version.js';
 import { ScenarioError, formatIssues } from '../scenario/scenario-error.js';
+import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { toxiproxyCommand } from './commands/toxiproxy.js';
 import { validateCommand } from './commands/validate.js';
 
 /**
- * The `faultline` command: `validate`, `schema` and `toxiproxy` today; run, rules, report and
+ * The `faultline` command: `run`, `validate`, `schema` and `toxiproxy` today; rules, report and
  * compare arrive with later issues. A command it does not know is a usage error (exit 2), never a silent success.
  */
-const KNOWN_COMMANDS = new Set(['validate', 'schema', 'toxiproxy']);
+const KNOWN_COMMANDS = new Set(['run', 'validate', 'schema', 'toxiproxy']);
 
 async function main(argv: readonly string[]): Promise<number> {
   let exitCode: number = ExitCode.OK;
-  const parser = [validateCommand, schemaCommand, toxiproxyCommand]
+  const parser = [runCommand, validateCommand, schemaCommand, toxiproxyCommand]
     .reduce((y, command) => command(y), yargs(argv))
     .scriptName('faultline')
     .usage('$0 <command> [options]\n\nChaos testing for Node.js services: faults on a timeline, SLO and burn-rate verdicts, resilience reports per release.')

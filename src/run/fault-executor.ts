@@ -1,0 +1,251 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { InjectorClient } from '../faults/injector-client.js';
+import { probeThrough, type ProbeResult } from '../faults/proxy-probe.js';
+import type { ToxiproxyControl } from '../faults/toxiproxy-control.js';
+import { readProcStat } from '../observe/resources.js';
+import type { FaultRecord, Recording, RecordedEvent } from '../record/types.js';
+import type { ResolvedFault } from '../scenario/types.js';
+import type { ManagedProcess } from '../target/process.js';
+
+/**
+ * Applies and reverts faults of every kind, and records what each one really did: requested
+ * vs achieved, so a verdict can never pass on a fault that did not happen. Reverts are
+ * idempotent: the scheduled revert and the cleanup's can both run.
+ */
+
+export interface FaultTargets {
+  clock: Clock;
+  toxiproxy: ToxiproxyControl | undefined;
+  proxyAddresses: ReadonlyMap<string, string>;
+  processes: ReadonlyMap<string, ManagedProcess>;
+  injector: InjectorClient | undefined;
+  logger: Logger;
+  event: (e: RecordedEvent) => void;
+}
+
+const PROBE_TIMEOUT_MS = 3_000;
+
+interface State {
+  applied: boolean;
+  reverted: boolean;
+  baseline?: ProbeResult;
+  during?: ProbeResult;
+  exitSeen?: boolean;
+  stoppedState?: string;
+}
+
+export class FaultExecutor {
+  readonly #state = new Map<string, State>();
+
+  constructor(readonly targets: FaultTargets) {}
+
+  /** The record of a fault before it runs: what was asked for, when. */
+  record(fault: ResolvedFault, t0: number): FaultRecord {
+    return {
+      name: fault.name,
+      kind: fault.kind,
+      plannedStart: t0 + fault.startMs,
+      plannedEnd: t0 + fault.endMs,
+      appliedAt: null,
+      revertedAt: null,
+      requested: requested(fault),
+      achieved: {},
+      effect: 'unverified',
+      evidence: 'not applied',
+    };
+  }
+
+  /** Before the timeline: a baseline probe through the proxy of a network fault, so the apply itself is on time. */
+  async prepare(fault: ResolvedFault): Promise<void> {
+    const state: State = { applied: false, reverted: false };
+    this.#state.set(fault.name, state);
+    if (fault.kind !== 'network') return;
+    const address = this.targets.proxyAddresses.get(fault.network.proxy);
+    if (address !== undefined) state.baseline = await probeThrough(address, PROBE_TIMEOUT_MS);
+  }
+
+  async apply(fault: ResolvedFault, record: FaultRecord): Promise<void> {
+    const state = this.#state.get(fault.name) ?? { applied: false, reverted: false };
+    this.#state.set(fault.name, state);
+    const { clock, event } = this.targets;
+    try {
+      switch (fault.kind) {
+        case 'network':
+          await this.#toxiproxy().apply(fault.name, fault.network);
+          break;
+        case 'cpu':
+          if (fault.mode === 'stressor') throw new Error('cpu faults as a stressor process (for non-Node targets) are not available yet');
+          await this.#injector().apply(fault.name, { kind: 'cpu', workers: fault.workers, load: fault.load });
+          break;
+        case 'heap':
+          await this.#injector().apply(fault.name, { kind: 'heap', bytesPerSecond: fault.bytesPerSecond, maxBytes: fault.maxBytes, release: fault.release });
+          break;
+        case 'process': {
+          const target = this.#process(fault.process);
+          if (fault.action === 'pause') {
+            target.signal('SIGSTOP', false);
+          } else {
+            const exit = fault.action === 'kill' ? await target.kill('SIGKILL') : await this.#terminate(target);
+            state.exitSeen = exit !== undefined;
+          }
+          break;
+        }
+      }
+      state.applied = true;
+      record.appliedAt = clock.now();
+      event({ t: record.appliedAt, type: 'fault-applied', fault: fault.name, plannedT: record.plannedStart });
+      if (fault.kind === 'network') {
+        const address = this.targets.proxyAddresses.get(fault.network.proxy);
+        if (address !== undefined) state.during = await probeThrough(address, PROBE_TIMEOUT_MS);
+      }
+      if (fault.kind === 'process' && fault.action === 'pause') state.stoppedState = (await readProcStat(this.#process(fault.process).pid ?? 0))?.state;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      event({ t: clock.now(), type: 'fault-failed', fault: fault.name, message });
+      this.targets.logger.error({ err: error, fault: fault.name }, 'fault could not be applied');
+      record.evidence = `could not be applied: ${message}`;
+      record.effect = 'not-effective';
+    }
+  }
+
+  /** Idempotent. `final`: the scenario is over (cleanup): a killed process is not restarted. */
+  async revert(fault: ResolvedFault, record: FaultRecord, options: { final: boolean }): Promise<void> {
+    const state = this.#state.get(fault.name);
+    if (state === undefined || !state.applied || state.reverted) return;
+    state.reverted = true;
+    switch (fault.kind) {
+      case 'network':
+        await this.#toxiproxy().revert(fault.name, fault.network);
+        break;
+      case 'cpu':
+      case 'heap': {
+        const injector = this.targets.injector;
+        if (injector !== undefined && this.#process('target').running) await injector.revert(fault.name);
+        break;
+      }
+      case 'process': {
+        const target = this.#process(fault.process);
+        if (fault.action === 'pause') target.signal('SIGCONT', false);
+        else if (fault.restart && !options.final && !target.running) {
+          await target.start();
+          if (fault.process === 'target' && this.targets.injector !== undefined) {
+            this.targets.injector.attach();
+            await this.targets.injector.ready();
+          }
+        }
+        break;
+      }
+    }
+    record.revertedAt = this.targets.clock.now();
+    this.targets.event({ t: record.revertedAt, type: 'fault-reverted', fault: fault.name, plannedT: record.plannedEnd });
+  }
+
+  /** Judges whether the fault took effect, from what was measured while it was applied. */
+  verify(fault: ResolvedFault, record: FaultRecord, recording: Recording): void {
+    const state = this.#state.get(fault.name);
+    if (state === undefined || !state.applied || record.appliedAt === null) {
+      if (record.effect !== 'not-effective') {
+        record.effect = 'not-effective';
+        record.evidence = 'the fault was never applied (the scenario stopped before its time)';
+      }
+      return;
+    }
+    const set = (effect: FaultRecord['effect'], evidence: string, achieved: FaultRecord['achieved']) => {
+      record.effect = effect;
+      record.evidence = evidence;
+      record.achieved = achieved;
+    };
+    const until = record.revertedAt ?? recording.durationMs;
+    switch (fault.kind) {
+      case 'network':
+        verifyNetwork(fault, state, set);
+        return;
+      case 'cpu': {
+        const samples = recording.injector.filter((s) => s.t > record.appliedAt! + 250 && s.t <= until && s.cpuLoad !== null);
+        if (samples.length === 0) return set('unverified', 'the injector sent no CPU samples while the fault was applied', { load: null });
+        const load = samples.reduce((sum, s) => sum + (s.cpuLoad ?? 0), 0) / samples.length;
+        const ok = load >= fault.load * 0.5;
+        return set(ok ? 'effective' : 'not-effective', `worker threads averaged ${(load * 100).toFixed(0)}% busy against ${(fault.load * 100).toFixed(0)}% requested over ${samples.length} samples`, { load: round(load, 3), workers: samples[samples.length - 1]?.cpuWorkers ?? 0 });
+      }
+      case 'heap': {
+        const samples = recording.injector.filter((s) => s.t >= record.appliedAt! && s.t <= until);
+        const peak = samples.reduce((max, s) => Math.max(max, s.retainedBytes), 0);
+        const expected = Math.min(fault.maxBytes, (fault.bytesPerSecond * (until - record.appliedAt!)) / 1000);
+        const ok = samples.length > 0 && peak >= expected * 0.5;
+        return set(ok ? 'effective' : 'not-effective', `retained up to ${mb(peak)} MB against ${mb(expected)} MB expected by then`, { peakRetainedBytes: peak, expectedBytes: Math.round(expected) });
+      }
+      case 'process':
+        if (fault.action === 'pause') {
+          const stopped = state.stoppedState === 'T' || state.stoppedState === 't';
+          return set(stopped ? 'effective' : 'not-effective', stopped ? 'the process was in state T (stopped) after SIGSTOP' : `the process state after SIGSTOP was ${state.stoppedState ?? 'unknown'}`, { state: state.stoppedState ?? null });
+        }
+        return set(state.exitSeen === true ? 'effective' : 'not-effective', state.exitSeen === true ? `the process exited after ${fault.action === 'kill' ? 'SIGKILL' : 'SIGTERM'}` : 'no exit was seen', { exited: state.exitSeen === true });
+    }
+  }
+
+  async #terminate(target: ManagedProcess) {
+    target.signal('SIGTERM', true);
+    const exit = await target.waitExit(target.spec.stop.graceMs);
+    return exit ?? (await target.kill('SIGKILL'));
+  }
+
+  #toxiproxy(): ToxiproxyControl {
+    if (this.targets.toxiproxy === undefined) throw new Error('no Toxiproxy in this run');
+    return this.targets.toxiproxy;
+  }
+
+  #injector(): InjectorClient {
+    if (this.targets.injector === undefined) throw new Error('the target has no injector (in-process faults need runtime: node)');
+    return this.targets.injector;
+  }
+
+  #process(name: string): ManagedProcess {
+    const found = this.targets.processes.get(name);
+    if (found === undefined) throw new Error(`no process named ${name}`);
+    return found;
+  }
+}
+
+function verifyNetwork(fault: Extract<ResolvedFault, { kind: 'network' }>, state: State, set: (effect: FaultRecord['effect'], evidence: string, achieved: FaultRecord['achieved']) => void): void {
+  const base = state.baseline;
+  const during = state.during;
+  if (during === undefined) return set('unverified', 'the proxy could not be probed', {});
+  const network = fault.network;
+  const describe = (p: ProbeResult) => (p.outcome === 'answered' ? `answered after ${p.firstByteMs} ms` : `${p.outcome} after ${p.afterMs} ms`);
+  switch (network.toxic) {
+    case 'latency': {
+      if (base?.outcome !== 'answered' || during.outcome !== 'answered') return set('unverified', `the probe through the proxy ${base === undefined ? 'had no baseline' : describe(base)} before and ${describe(during)} during the fault (not an HTTP upstream?)`, {});
+      const added = during.firstByteMs - base.firstByteMs;
+      // Toxiproxy draws each chunk's delay uniformly in latency ± jitter.
+      const ok = added >= network.latencyMs - network.jitterMs - 20 || (network.toxicity < 1 && added >= 0);
+      return set(ok ? 'effective' : 'not-effective', `a probe through the proxy took ${round(added, 1)} ms longer than before the fault (requested ${network.latencyMs} ± ${network.jitterMs} ms)`, { addedLatencyMs: round(added, 1) });
+    }
+    case 'down':
+      return set(during.outcome === 'answered' ? 'not-effective' : 'effective', `a probe through the disabled proxy was ${describe(during)}`, { probe: during.outcome });
+    case 'timeout':
+    case 'reset_peer':
+      if (network.toxicity < 1) return set('unverified', `with toxicity ${network.toxicity} a single probe proves nothing (it was ${describe(during)})`, { probe: during.outcome });
+      return set(during.outcome === 'answered' ? 'not-effective' : 'effective', `a probe through the proxy was ${describe(during)}`, { probe: during.outcome });
+    default:
+      return set('unverified', `${network.toxic} changes how data flows rather than whether it does; the probe ${describe(during)}`, { probe: during.outcome });
+  }
+}
+
+function requested(fault: ResolvedFault): FaultRecord['requested'] {
+  switch (fault.kind) {
+    case 'network': {
+      const { proxy, toxic, ...rest } = fault.network;
+      return { proxy, toxic, ...(rest as Record<string, number | string>) };
+    }
+    case 'cpu':
+      return { workers: fault.workers, load: fault.load, mode: fault.mode };
+    case 'heap':
+      return { bytesPerSecond: fault.bytesPerSecond, maxBytes: fault.maxBytes, release: fault.release };
+    case 'process':
+      return { action: fault.action, restart: fault.restart, process: fault.process };
+  }
+}
+
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+const mb = (bytes: number) => round(bytes / 1e6, 1);

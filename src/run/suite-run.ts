@@ -1,0 +1,112 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { pino, type Logger } from 'pino';
+import { FaultlineError } from '../errors.js';
+import { writeFileAtomic } from '../fs-atomic.js';
+import type { Recording } from '../record/types.js';
+import type { LoadedSuite, ResolvedScenario } from '../scenario/types.js';
+import type { UndoFailure } from './cleanup.js';
+import { runScenario, type Progress } from './scenario-run.js';
+
+/**
+ * A suite run: its scenarios one after another, each with a fresh system (processes, proxies,
+ * ports), each leaving `<out>/<scenario>/recording.json` and its process logs; the runner's own
+ * log is `<out>/faultline.log`. Stops at the first interrupt; an infrastructure failure ends
+ * the run (exit 3) after its cleanup.
+ */
+
+export interface SuiteRunOptions {
+  loaded: LoadedSuite;
+  outDir: string;
+  /** Only scenarios whose name matches. */
+  grep?: RegExp;
+  /** Only scenarios with one of these tags. */
+  tags?: readonly string[];
+  interrupt: AbortSignal;
+  /** Progress lines for the terminal. */
+  report?: (line: ScenarioReport) => void;
+}
+
+export type ScenarioReport =
+  | { type: 'scenario-start'; scenario: ResolvedScenario; index: number; total: number }
+  | { type: 'progress'; scenario: string; progress: Progress }
+  | { type: 'scenario-end'; scenario: string; recording: Recording; file: string }
+  | { type: 'scenario-skipped'; scenario: string; reason: string };
+
+export interface SuiteRunResult {
+  outDir: string;
+  recordings: { scenario: string; file: string; recording: Recording }[];
+  skipped: { scenario: string; reason: string }[];
+  cleanupFailures: UndoFailure[];
+  interrupted: boolean;
+}
+
+export function selectScenarios(scenarios: readonly ResolvedScenario[], grep: RegExp | undefined, tags: readonly string[] | undefined): ResolvedScenario[] {
+  return scenarios.filter((s) => (grep === undefined || grep.test(s.name)) && (tags === undefined || tags.length === 0 || s.tags.some((t) => tags.includes(t))));
+}
+
+export async function runSuite(options: SuiteRunOptions): Promise<SuiteRunResult> {
+  const { loaded, outDir } = options;
+  await mkdir(outDir, { recursive: true });
+  const logger: Logger = pino({ level: 'debug', base: { suite: loaded.suite.name } }, pino.destination({ dest: path.join(outDir, 'faultline.log'), sync: true, mkdir: true }));
+  const selected = selectScenarios(loaded.scenarios, options.grep, options.tags);
+  if (selected.length === 0) {
+    throw new FaultlineError('FAULTLINE_USAGE', 'no scenario matches', { hint: `the suite has ${loaded.scenarios.map((s) => s.name).join(', ')}; check --grep and --tag` });
+  }
+  const result: SuiteRunResult = { outDir, recordings: [], skipped: [], cleanupFailures: [], interrupted: false };
+  for (const [index, scenario] of selected.entries()) {
+    if (options.interrupt.aborted) {
+      result.interrupted = true;
+      break;
+    }
+    if (scenario.skip !== null) {
+      result.skipped.push({ scenario: scenario.name, reason: scenario.skip });
+      options.report?.({ type: 'scenario-skipped', scenario: scenario.name, reason: scenario.skip });
+      continue;
+    }
+    options.report?.({ type: 'scenario-start', scenario, index, total: selected.length });
+    const scenarioDir = path.join(outDir, safeName(scenario.name));
+    const scenarioLogger = logger.child({ scenario: scenario.name });
+    let run;
+    try {
+      run = await runScenario({
+        suite: loaded.suite,
+        scenario,
+        outDir: scenarioDir,
+        logger: scenarioLogger,
+        interrupt: options.interrupt,
+        progress: (progress) => options.report?.({ type: 'progress', scenario: scenario.name, progress }),
+      });
+    } catch (error) {
+      const partial = (error as { result?: { recording: Recording; cleanupFailures: UndoFailure[] } }).result;
+      if (partial !== undefined) {
+        await writeRecording(scenarioDir, partial.recording);
+        result.cleanupFailures.push(...partial.cleanupFailures);
+      }
+      scenarioLogger.error({ err: error }, 'scenario failed');
+      logger.flush();
+      throw error;
+    }
+    const file = await writeRecording(scenarioDir, run.recording);
+    result.recordings.push({ scenario: scenario.name, file, recording: run.recording });
+    result.cleanupFailures.push(...run.cleanupFailures);
+    options.report?.({ type: 'scenario-end', scenario: scenario.name, recording: run.recording, file });
+    if (run.recording.status === 'interrupted') {
+      result.interrupted = true;
+      break;
+    }
+  }
+  logger.flush();
+  return result;
+}
+
+async function writeRecording(dir: string, recording: Recording): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, 'recording.json');
+  await writeFileAtomic(file, `${JSON.stringify(recording)}\n`);
+  return file;
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.-]/g, '-');
+}
