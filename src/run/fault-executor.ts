@@ -69,6 +69,7 @@ export class FaultExecutor {
     const state = this.#state.get(fault.name) ?? { applied: false, reverted: false };
     this.#state.set(fault.name, state);
     const { clock, event } = this.targets;
+    let signalledAt: number | undefined;
     try {
       switch (fault.kind) {
         case 'network':
@@ -85,21 +86,24 @@ export class FaultExecutor {
           const target = this.#process(fault.process);
           if (fault.action === 'pause') {
             target.signal('SIGSTOP', false);
+            signalledAt = clock.now();
+            state.stoppedState = await stoppedState(target.pid);
           } else {
-            const exit = fault.action === 'kill' ? await target.kill('SIGKILL') : await this.#terminate(target);
-            state.exitSeen = exit !== undefined;
+            const exiting = fault.action === 'kill' ? target.kill('SIGKILL') : this.#terminate(target);
+            signalledAt = clock.now();
+            state.exitSeen = (await exiting) !== undefined;
           }
           break;
         }
       }
       state.applied = true;
-      record.appliedAt = clock.now();
+      // A process fault takes effect when the signal is sent; waiting for the exit is bookkeeping.
+      record.appliedAt = signalledAt ?? clock.now();
       event({ t: record.appliedAt, type: 'fault-applied', fault: fault.name, plannedT: record.plannedStart });
       if (fault.kind === 'network') {
         const address = this.targets.proxyAddresses.get(fault.network.proxy);
         if (address !== undefined) state.during = await probeThrough(address, PROBE_TIMEOUT_MS);
       }
-      if (fault.kind === 'process' && fault.action === 'pause') state.stoppedState = (await readProcStat(this.#process(fault.process).pid ?? 0))?.state;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       event({ t: clock.now(), type: 'fault-failed', fault: fault.name, message });
@@ -205,6 +209,18 @@ export class FaultExecutor {
     if (found === undefined) throw new Error(`no process named ${name}`);
     return found;
   }
+}
+
+/** The /proc state of a process after SIGSTOP, once the signal has landed (it is asynchronous). */
+async function stoppedState(pid: number | undefined): Promise<string | undefined> {
+  if (pid === undefined) return undefined;
+  let state: string | undefined;
+  for (let i = 0; i < 50; i++) {
+    state = (await readProcStat(pid))?.state;
+    if (state === 'T' || state === 't' || state === undefined) return state;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return state;
 }
 
 function verifyNetwork(fault: Extract<ResolvedFault, { kind: 'network' }>, state: State, set: (effect: FaultRecord['effect'], evidence: string, achieved: FaultRecord['achieved']) => void): void {
