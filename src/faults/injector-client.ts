@@ -115,7 +115,7 @@ export class InjectorClient {
       return;
     }
     if (reply.op === 'sample') {
-      const n = (key: string) => (typeof reply[key] === 'number' ? (reply[key] as number) : 0);
+      const n = (key: string) => (typeof reply[key] === 'number' ? (reply[key]) : 0);
       this.samples.push({
         t: this.now(),
         cpuLoad: typeof reply['cpuLoad'] === 'number' ? reply['cpuLoad'] : null,

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
+import { Toxiproxy, type Proxy, type Toxic } from 'toxiproxy-node-client';
 import type { Clock } from '../clock.js';
 import { FaultlineError } from '../errors.js';
 import type { ResolvedNetwork } from '../scenario/types.js';
@@ -14,9 +14,9 @@ import type { Watchdog } from '../target/watchdog.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
-/** Starts `faultline toxiproxy --port 0` as a child process; resolves with its API URL. */
-export async function startEmbeddedToxiproxy(options: { clock: Clock; watchdog: Watchdog | undefined; logFile: string; seed: number }): Promise<{ url: string; process: ManagedProcess }> {
-  const server = new ManagedProcess(
+/** The embedded server as a process to start (`faultline toxiproxy --port 0`): register its stop, then start it. */
+export function embeddedToxiproxy(options: { clock: Clock; watchdog: Watchdog | undefined; logFile: string; seed: number }): ManagedProcess {
+  return new ManagedProcess(
     {
       name: 'toxiproxy',
       command: [process.execPath, CLI, 'toxiproxy', '--port', '0', '--seed', String(options.seed)],
@@ -29,11 +29,14 @@ export async function startEmbeddedToxiproxy(options: { clock: Clock; watchdog: 
     options.clock,
     options.watchdog,
   );
-  await server.start();
+}
+
+/** The API URL a started embedded server printed. */
+export function embeddedUrl(server: ManagedProcess): string {
   const line = server.tail.lines().find((l) => l.includes('"event":"listening"'));
   const url = line === undefined ? undefined : (JSON.parse(line) as { url?: string }).url;
   if (url === undefined) throw new FaultlineError('FAULTLINE_INFRASTRUCTURE', 'the embedded Toxiproxy did not say where it listens');
-  return { url, process: server };
+  return url;
 }
 
 /** Toxiproxy attributes in Toxiproxy's own units (ms, KB/s, µs for slicer delays, bytes). */
@@ -60,6 +63,8 @@ export function toxicAttributes(network: ResolvedNetwork): Record<string, number
 export class ToxiproxyControl {
   readonly client: Toxiproxy;
   readonly #proxies = new Map<string, Proxy>();
+  /** Toxics this run added, by fault name: a revert is then one DELETE, not a lookup first. */
+  readonly #toxics = new Map<string, Toxic<unknown>>();
 
   constructor(
     readonly url: string,
@@ -121,9 +126,10 @@ export class ToxiproxyControl {
       this.#proxies.set(network.proxy, updated);
       return;
     }
-    await this.#call(`add the ${network.toxic} toxic to ${proxy.name}`, () =>
-      proxy.addToxic({ name: faultName, type: network.toxic, stream: network.stream, toxicity: network.toxicity, attributes: toxicAttributes(network) } as never),
+    const toxic = await this.#call(`add the ${network.toxic} toxic to ${proxy.name}`, () =>
+      proxy.addToxic<unknown>({ name: faultName, type: network.toxic, stream: network.stream, toxicity: network.toxicity, attributes: toxicAttributes(network) }),
     );
+    this.#toxics.set(faultName, toxic);
   }
 
   /** Takes the fault off again; idempotent (a toxic already gone is fine). */
@@ -136,7 +142,8 @@ export class ToxiproxyControl {
     }
     await this.#call(`remove the toxic ${faultName} from ${proxy.name}`, async () => {
       try {
-        const toxic = await proxy.getToxic(faultName);
+        const toxic = this.#toxics.get(faultName) ?? (await proxy.getToxic(faultName));
+        this.#toxics.delete(faultName);
         await toxic.remove();
       } catch (error) {
         if (!isNotFound(error)) throw error;

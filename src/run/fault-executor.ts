@@ -175,7 +175,7 @@ export class FaultExecutor {
       case 'heap': {
         const samples = recording.injector.filter((s) => s.t >= record.appliedAt! && s.t <= until);
         const peak = samples.reduce((max, s) => Math.max(max, s.retainedBytes), 0);
-        const expected = Math.min(fault.maxBytes, (fault.bytesPerSecond * (until - record.appliedAt!)) / 1000);
+        const expected = Math.min(fault.maxBytes, (fault.bytesPerSecond * (until - record.appliedAt)) / 1000);
         const ok = samples.length > 0 && peak >= expected * 0.5;
         return set(ok ? 'effective' : 'not-effective', `retained up to ${mb(peak)} MB against ${mb(expected)} MB expected by then`, { peakRetainedBytes: peak, expectedBytes: Math.round(expected) });
       }

@@ -5,7 +5,7 @@ import { startClock, waitUntil, type Clock } from '../clock.js';
 import { FaultlineError } from '../errors.js';
 import { InjectorClient, withInjector } from '../faults/injector-client.js';
 import { INJECT_PARENT_ENV } from '../inject/protocol.js';
-import { ToxiproxyControl, startEmbeddedToxiproxy } from '../faults/toxiproxy-control.js';
+import { ToxiproxyControl, embeddedToxiproxy, embeddedUrl } from '../faults/toxiproxy-control.js';
 import { startHealthPoller } from '../observe/health.js';
 import { startLoad, type LoadRun } from '../observe/load.js';
 import { startMetricsScraper } from '../observe/metrics.js';
@@ -131,14 +131,13 @@ async function execute(
   if (needsToxiproxy) {
     let url = suite.toxiproxy.url;
     if (url === null) {
-      let embedded: ManagedProcess | undefined;
+      const embedded = embeddedToxiproxy({ clock, watchdog, logFile: path.join(outDir, 'toxiproxy.log'), seed: scenario.seed });
       cleanup.register('stop the embedded Toxiproxy', async () => {
-        await embedded?.stop();
-        await embedded?.close();
+        await embedded.stop();
+        await embedded.close();
       });
-      const started = await startEmbeddedToxiproxy({ clock, watchdog, logFile: path.join(outDir, 'toxiproxy.log'), seed: scenario.seed });
-      embedded = started.process;
-      url = started.url;
+      await embedded.start();
+      url = embeddedUrl(embedded);
     }
     toxiproxy = new ToxiproxyControl(url, ToxiproxyControl.runPrefix(suite.toxiproxy.prefix));
     const swept = await toxiproxy.sweepStale(suite.toxiproxy.prefix);

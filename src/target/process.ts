@@ -50,6 +50,8 @@ export interface ProcessEvents {
 }
 
 const POLL_MS = 50;
+/** How long a process must stay up after its readiness check passes. */
+const SETTLE_MS = 100;
 
 export class ManagedProcess {
   #child: ResultPromise | undefined;
@@ -84,6 +86,13 @@ export class ManagedProcess {
     if (this.#child !== undefined) throw new Error(`${this.spec.name} is already running`);
     const [file, ...args] = this.spec.command;
     if (file === undefined) throw new FaultlineError('FAULTLINE_USAGE', `${this.spec.name}: empty command`);
+    // Something already answering where this process should is a port in use: the readiness
+    // check would pass on the other process and the run would test the wrong thing.
+    if ((this.spec.ready.kind === 'http' || this.spec.ready.kind === 'tcp') && (await this.#isReadyOnce())) {
+      throw new FaultlineError('FAULTLINE_INFRASTRUCTURE', `${this.spec.name} cannot start: something already answers at ${this.spec.ready.value} (${describeReady(this.spec.ready)}), before it was started`, {
+        hint: 'another process is using its port; stop it, or let faultline pick ports with ${port:NAME}',
+      });
+    }
     this.#log ??= createWriteStream(this.spec.logFile, { flags: 'a' });
     this.#log.write(`--- ${this.spec.name} starting at t=${Math.round(this.clock.now())}ms: ${this.spec.command.join(' ')}\n`);
     this.#expectExit = false;
@@ -144,6 +153,12 @@ export class ManagedProcess {
     if (this.clock.now() > deadline && !(await this.#isReadyOnce())) {
       await this.kill('SIGKILL');
       throw this.#failure(`${this.spec.name} was not ready within ${this.spec.ready.timeoutMs} ms (${describeReady(this.spec.ready)})`);
+    }
+    // Something answered; make sure it was this process. A target that cannot bind its port
+    // exits at once, while another process on that port answers the readiness check.
+    const exitedRightAway = await this.waitExit(SETTLE_MS);
+    if (exitedRightAway !== undefined) {
+      throw this.#failure(`${this.spec.name} exited right after its readiness check passed (code ${String(exitedRightAway.code)}, signal ${String(exitedRightAway.signal)}): is another process using its port?`);
     }
     this.events.ready?.();
   }
