@@ -30,6 +30,13 @@ export default tseslint.config(
     },
   },
   {
+    // The injector runs inside someone else's process: node: builtins and its own files only.
+    files: ['src/inject/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!node:|\\.\\.?/)', message: 'src/inject/ is loaded into the target: import only node: builtins and files of src/inject/.' }, { group: ['../*', '!./*'], message: 'src/inject/ must not import from the rest of faultline.' }] }],
+    },
+  },
+  {
     // Tests read arbitrary JSON from real processes; typing every response adds noise, not safety.
     files: ['test/**/*.ts'],
     rules: {

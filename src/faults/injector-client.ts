@@ -40,38 +40,44 @@ export class InjectorClient {
   #hello: Promise<void>;
   #helloResolve: (() => void) | undefined;
 
-  constructor(
-    readonly target: ManagedProcess,
-    readonly now: () => number,
-  ) {
+  #target: ManagedProcess | undefined;
+
+  /** Feed it the target's IPC messages and disconnects (ProcessEvents.message / disconnect). */
+  constructor(readonly now: () => number) {
     this.#hello = new Promise((resolve) => {
       this.#helloResolve = resolve;
     });
-    this.attach();
   }
 
-  /** (Re)attaches to the target's current subprocess, after a start or a restart. */
-  attach(): void {
-    const child = this.target.subprocess;
-    if (child === undefined) return;
+  /** The process to talk to; call before each (re)start, so the next `hello` is awaited afresh. */
+  attach(target: ManagedProcess): void {
+    this.#target = target;
     this.#hello = new Promise((resolve) => {
       this.#helloResolve = resolve;
     });
-    child.on('message', (message: unknown) => this.#onMessage(message));
-    child.on('disconnect', () => {
-      for (const [key, pending] of this.#pending) {
-        clearTimeout(pending.timer);
-        pending.reject(new Error('the target closed its IPC channel (it exited?)'));
-        this.#pending.delete(key);
-      }
-    });
+  }
+
+  onDisconnect(): void {
+    for (const [key, pending] of this.#pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new Error('the target closed its IPC channel (it exited?)'));
+      this.#pending.delete(key);
+    }
+  }
+
+  onMessage(message: unknown): void {
+    this.#onMessage(message);
+  }
+
+  get target(): ManagedProcess | undefined {
+    return this.#target;
   }
 
   /** Resolves once the injector in the target said hello (or rejects after a deadline). */
   async ready(timeoutMs = 10_000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the injector in ${this.target.spec.name} did not answer within ${timeoutMs} ms (is it a Node.js process that keeps NODE_OPTIONS?)`)), timeoutMs);
+      timer = setTimeout(() => reject(new Error(`the injector in ${this.#target?.spec.name ?? 'the target'} did not answer within ${timeoutMs} ms (is it a Node.js process started directly, not through npm or a shell, that keeps NODE_OPTIONS?)`)), timeoutMs);
     });
     try {
       await Promise.race([this.#hello, timeout]);
@@ -89,8 +95,8 @@ export class InjectorClient {
   }
 
   #request(key: string, message: Record<string, unknown>): Promise<Reply> {
-    const child = this.target.subprocess;
-    if (child === undefined) return Promise.reject(new Error(`${this.target.spec.name} is not running`));
+    const child = this.#target?.subprocess;
+    if (child === undefined) return Promise.reject(new Error(`${this.#target?.spec.name ?? 'the target'} is not running`));
     return new Promise<Reply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(key);

@@ -132,11 +132,10 @@ export class FaultExecutor {
         const target = this.#process(fault.process);
         if (fault.action === 'pause') target.signal('SIGCONT', false);
         else if (fault.restart && !options.final && !target.running) {
+          const injector = fault.process === 'target' ? this.targets.injector : undefined;
+          injector?.attach(target);
           await target.start();
-          if (fault.process === 'target' && this.targets.injector !== undefined) {
-            this.targets.injector.attach();
-            await this.targets.injector.ready();
-          }
+          await injector?.ready();
         }
         break;
       }

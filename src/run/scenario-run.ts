@@ -151,7 +151,7 @@ async function execute(
 
   // Services, then the target.
   const processes = new Map<string, ManagedProcess>();
-  const makeProcess = (spec: ResolvedProcess, extra: { nodeOptions?: boolean } = {}) => {
+  const makeProcess = (spec: ResolvedProcess, extra: { nodeOptions?: boolean; injector?: InjectorClient } = {}) => {
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
     for (const [key, value] of Object.entries(spec.env)) env[key] = expand(value);
@@ -176,6 +176,7 @@ async function execute(
         started: (pid) => event({ t: clock.now(), type: 'process-started', process: spec.name, pid }),
         ready: () => event({ t: clock.now(), type: 'process-ready', process: spec.name }),
         exited: (info) => event({ t: clock.now(), type: 'process-exited', process: spec.name, pid: info.pid, code: info.code, signal: info.signal, expected: info.expected }),
+        ...(extra.injector === undefined ? {} : { message: (m: unknown) => extra.injector?.onMessage(m), disconnect: () => extra.injector?.onDisconnect() }),
       },
     );
     processes.set(spec.name, managed);
@@ -187,9 +188,10 @@ async function execute(
   };
   for (const service of suite.services) await makeProcess(service).start();
   const needsInjector = scenario.faults.some((f) => f.kind === 'heap' || (f.kind === 'cpu' && f.mode === 'in-process'));
-  const target = makeProcess(suite.target, { nodeOptions: needsInjector && suite.target.runtime === 'node' });
+  const injector = needsInjector && suite.target.runtime === 'node' ? new InjectorClient(() => clock.now()) : undefined;
+  const target = makeProcess(suite.target, { nodeOptions: injector !== undefined, ...(injector === undefined ? {} : { injector }) });
+  injector?.attach(target);
   await target.start();
-  const injector = needsInjector ? new InjectorClient(target, () => clock.now()) : undefined;
   if (injector !== undefined) await injector.ready();
 
   // Observers.

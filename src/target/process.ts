@@ -47,6 +47,10 @@ export interface ProcessEvents {
   exited?(info: ExitInfo & { pid: number }): void;
   /** Every complete output line (stdout and stderr). */
   line?(line: string): void;
+  /** An IPC message from the process (with `ipc`), subscribed to at spawn so none is missed. */
+  message?(message: unknown): void;
+  /** The IPC channel closed. */
+  disconnect?(): void;
 }
 
 const POLL_MS = 50;
@@ -121,6 +125,10 @@ export class ManagedProcess {
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
+    if (this.spec.ipc === true) {
+      child.on('message', (message: unknown) => this.events.message?.(message));
+      child.on('disconnect', () => this.events.disconnect?.());
+    }
 
     this.#exited = child.then((result) => {
       const info: ExitInfo = { code: result.exitCode ?? null, signal: result.signal ?? null, expected: this.#expectExit };

@@ -96,7 +96,7 @@ describe('faultline run', () => {
     const { dir, marker } = await suiteDir('latency', { 'latency.yaml': LATENCY });
     const out = path.join(work, 'out-latency');
     const result = await faultline(['run', dir, '--out', out]);
-    expect(result.exitCode, result.all).toBe(0);
+    expect(result.exitCode, String(result.all)).toBe(0);
     const recording = await readRecording(out, 'latency');
     expect(recording.status).toBe('completed');
     const [fault] = recording.faults;
@@ -119,7 +119,7 @@ describe('faultline run', () => {
     await lineMatching(run, /faults: slow/);
     run.kill('SIGINT');
     const result = await run;
-    expect(result.exitCode, result.all).toBe(130);
+    expect(result.exitCode, String(result.all)).toBe(130);
     const recording = await readRecording(out, 'latency');
     expect(recording.status).toBe('interrupted');
     expect(recording.faults[0]?.revertedAt).not.toBeNull();
@@ -143,7 +143,7 @@ describe('faultline run', () => {
 
     await writeFile(path.join(dir, 'latency.yaml'), LATENCY);
     const again = await faultline(['run', dir, '--out', path.join(work, 'out-sweep')]);
-    expect(again.exitCode, again.all).toBe(0);
+    expect(again.exitCode, String(again.all)).toBe(0);
     const recording = await readRecording(path.join(work, 'out-sweep'), 'latency');
     expect(recording.events.some((e) => e.type === 'note' && /removed 1 stale prox/.test(e.message))).toBe(true);
   });
@@ -173,9 +173,9 @@ describe('faultline run', () => {
     );
     await writeFile(path.join(dir, 's.yaml'), 'name: s\nsteady: 1s\nrecover: 1s\n');
     const result = await faultline(['run', dir, '--out', path.join(work, `out-${fixture}`)]);
-    expect(result.exitCode, result.all).toBe(3);
-    expect(result.all).toMatch(cause);
-    expect(result.all).not.toMatch(/\n\s+at /);
+    expect(result.exitCode, String(result.all)).toBe(3);
+    expect(String(result.all)).toMatch(cause);
+    expect(String(result.all)).not.toMatch(/\n\s+at /);
     expect(marked(marker)).toEqual([]);
   });
 });
