@@ -4,7 +4,7 @@ import type { InjectorClient } from '../faults/injector-client.js';
 import { probeThrough, type ProbeResult } from '../faults/proxy-probe.js';
 import type { ToxiproxyControl } from '../faults/toxiproxy-control.js';
 import { readProcStat } from '../observe/resources.js';
-import type { FaultRecord, Recording, RecordedEvent } from '../record/types.js';
+import type { FaultRecord, InjectorSample, Recording, RecordedEvent } from '../record/types.js';
 import type { ResolvedFault } from '../scenario/types.js';
 import type { ManagedProcess } from '../target/process.js';
 
@@ -22,6 +22,8 @@ export interface FaultTargets {
   injector: InjectorClient | undefined;
   logger: Logger;
   event: (e: RecordedEvent) => void;
+  /** A CPU stressor process for a fault (non-Node targets), not yet started. */
+  stressor: (fault: Extract<ResolvedFault, { kind: 'cpu' }>, samples: InjectorSample[]) => ManagedProcess;
 }
 
 const PROBE_TIMEOUT_MS = 3_000;
@@ -33,10 +35,13 @@ interface State {
   during?: ProbeResult;
   exitSeen?: boolean;
   stoppedState?: string;
+  stressor?: ManagedProcess;
 }
 
 export class FaultExecutor {
   readonly #state = new Map<string, State>();
+  /** CPU samples of stressor processes (same shape as the injector's). */
+  readonly stressorSamples: InjectorSample[] = [];
 
   constructor(readonly targets: FaultTargets) {}
 
@@ -60,6 +65,12 @@ export class FaultExecutor {
   async prepare(fault: ResolvedFault): Promise<void> {
     const state: State = { applied: false, reverted: false };
     this.#state.set(fault.name, state);
+    if (fault.kind === 'cpu' && fault.mode === 'stressor') {
+      // Started armed before the timeline, so applying it is a signal, not a process start.
+      state.stressor = this.targets.stressor(fault, this.stressorSamples);
+      await state.stressor.start();
+      return;
+    }
     if (fault.kind !== 'network') return;
     const address = this.targets.proxyAddresses.get(fault.network.proxy);
     if (address !== undefined) state.baseline = await probeThrough(address, PROBE_TIMEOUT_MS);
@@ -76,8 +87,15 @@ export class FaultExecutor {
           await this.#toxiproxy().apply(fault.name, fault.network);
           break;
         case 'cpu':
-          if (fault.mode === 'stressor') throw new Error('cpu faults as a stressor process (for non-Node targets) are not available yet');
-          await this.#injector().apply(fault.name, { kind: 'cpu', workers: fault.workers, load: fault.load });
+          if (fault.mode === 'stressor') {
+            const stressor = state.stressor;
+            if (stressor === undefined || !stressor.running) throw new Error('the CPU stressor process is not running');
+            const started = stressor.waitForLine(/"event":"started"/, 15_000);
+            stressor.signal('SIGUSR1', false);
+            if (!(await started)) throw new Error('the CPU stressor did not start its threads within 15 s');
+          } else {
+            await this.#injector().apply(fault.name, { kind: 'cpu', workers: fault.workers, load: fault.load });
+          }
           break;
         case 'heap':
           await this.#injector().apply(fault.name, { kind: 'heap', bytesPerSecond: fault.bytesPerSecond, maxBytes: fault.maxBytes, release: fault.release });
@@ -116,6 +134,12 @@ export class FaultExecutor {
   /** Idempotent. `final`: the scenario is over (cleanup): a killed process is not restarted. */
   async revert(fault: ResolvedFault, record: FaultRecord, options: { final: boolean }): Promise<void> {
     const state = this.#state.get(fault.name);
+    if (state !== undefined && !state.applied && state.stressor !== undefined) {
+      // Prepared (armed) but never applied: the scenario ended first.
+      await state.stressor.stop();
+      await state.stressor.close();
+      return;
+    }
     if (state === undefined || !state.applied || state.reverted) return;
     state.reverted = true;
     switch (fault.kind) {
@@ -124,6 +148,11 @@ export class FaultExecutor {
         break;
       case 'cpu':
       case 'heap': {
+        if (state.stressor !== undefined) {
+          await state.stressor.stop();
+          await state.stressor.close();
+          break;
+        }
         const injector = this.targets.injector;
         if (injector !== undefined && this.#process('target').running) await injector.revert(fault.name);
         break;
@@ -165,7 +194,8 @@ export class FaultExecutor {
         verifyNetwork(fault, state, set);
         return;
       case 'cpu': {
-        const samples = recording.injector.filter((s) => s.t > record.appliedAt! + 250 && s.t <= until && s.cpuLoad !== null);
+        const source = fault.mode === 'stressor' ? this.stressorSamples : recording.injector;
+        const samples = source.filter((s) => s.t > record.appliedAt! + 250 && s.t <= until && s.cpuLoad !== null);
         if (samples.length === 0) return set('unverified', 'the injector sent no CPU samples while the fault was applied', { load: null });
         const load = samples.reduce((sum, s) => sum + (s.cpuLoad ?? 0), 0) / samples.length;
         const ok = load >= fault.load * 0.5;

@@ -1,5 +1,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { startClock, waitUntil, type Clock } from '../clock.js';
 import { FaultlineError } from '../errors.js';
@@ -10,7 +11,7 @@ import { startHealthPoller } from '../observe/health.js';
 import { startLoad, type LoadRun } from '../observe/load.js';
 import { startMetricsScraper } from '../observe/metrics.js';
 import { startResourceSampler } from '../observe/resources.js';
-import type { FaultRecord, HealthSample, LoadSecond, Recording, RecordedEvent } from '../record/types.js';
+import type { FaultRecord, HealthSample, InjectorSample, LoadSecond, Recording, RecordedEvent } from '../record/types.js';
 import { expandTemplate } from '../scenario/templates.js';
 import type { ResolvedFault, ResolvedProcess, ResolvedScenario, ResolvedSuite } from '../scenario/types.js';
 import { allocatePorts } from '../target/ports.js';
@@ -19,6 +20,8 @@ import { Watchdog } from '../target/watchdog.js';
 import { AbortMonitor } from './abort-monitor.js';
 import { CleanupStack, type UndoFailure } from './cleanup.js';
 import { FaultExecutor } from './fault-executor.js';
+
+const STRESSOR = fileURLToPath(new URL('../inject/stressor.js', import.meta.url));
 
 /**
  * One scenario, start to finish: allocate ports and folders, start Toxiproxy and the proxies,
@@ -233,7 +236,28 @@ async function execute(
     abortController.abort();
   });
 
-  const executor = new FaultExecutor({ clock, toxiproxy, proxyAddresses, processes, injector, logger, event });
+  const stressor = (fault: Extract<ResolvedFault, { kind: 'cpu' }>, samples: InjectorSample[]) =>
+    new ManagedProcess(
+      {
+        name: `stressor-${fault.name}`,
+        command: [process.execPath, STRESSOR, String(fault.workers), String(fault.load)],
+        cwd: outDir,
+        env: { PATH: process.env['PATH'] ?? '' },
+        ready: { kind: 'log', value: '"event":"armed"', status: 200, timeoutMs: 15_000 },
+        stop: { signal: 'SIGTERM', graceMs: 2_000 },
+        logFile: path.join(outDir, `stressor-${fault.name}.log`),
+      },
+      clock,
+      watchdog,
+      {
+        line: (line) => {
+          if (!line.startsWith('{"cpuLoad"')) return;
+          const sample = JSON.parse(line) as { cpuLoad: number | null; workers: number };
+          samples.push({ t: clock.now(), cpuLoad: sample.cpuLoad, cpuWorkers: sample.workers, retainedBytes: 0, heapUsed: 0, arrayBuffers: 0, rss: 0, eventLoopDelayP99: 0 });
+        },
+      },
+    );
+  const executor = new FaultExecutor({ clock, toxiproxy, proxyAddresses, processes, injector, logger, event, stressor });
   for (const fault of scenario.faults) await executor.prepare(fault);
 
   // The timeline starts now: every planned time is an offset from T0.
@@ -321,6 +345,6 @@ async function execute(
   for (const [index, fault] of scenario.faults.entries()) await executor.revert(fault, records[index] as FaultRecord, { final: true });
   if (load !== undefined) recording.load = await load.stop();
   if (health !== undefined) recording.health = await health.stop();
-  recording.injector = injector?.samples ?? [];
+  recording.injector = [...(injector?.samples ?? []), ...executor.stressorSamples].sort((a, b) => a.t - b.t);
   for (const [index, fault] of scenario.faults.entries()) executor.verify(fault, records[index] as FaultRecord, recording);
 }

@@ -63,6 +63,7 @@ export class ManagedProcess {
   #exited: Promise<ExitInfo> | undefined;
   #expectExit = false;
   #log: WriteStream | undefined;
+  readonly #lineWaiters = new Set<(line: string) => void>();
   readonly tail = new LogTail(30);
 
   constructor(
@@ -121,6 +122,7 @@ export class ManagedProcess {
       for (const line of this.tail.push(text)) {
         this.events.line?.(line);
         for (const listener of lines) listener(line);
+        for (const waiter of this.#lineWaiters) waiter(line);
       }
     };
     child.stdout?.on('data', onData);
@@ -214,6 +216,23 @@ export class ManagedProcess {
     } catch {
       return false;
     }
+  }
+
+  /** Resolves true when an output line matches (from now on), false after `timeoutMs`. */
+  waitForLine(pattern: RegExp, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#lineWaiters.delete(waiter);
+        resolve(false);
+      }, timeoutMs);
+      const waiter = (line: string) => {
+        if (!pattern.test(line)) return;
+        clearTimeout(timer);
+        this.#lineWaiters.delete(waiter);
+        resolve(true);
+      };
+      this.#lineWaiters.add(waiter);
+    });
   }
 
   /** Sends a signal to the whole process group (a fault, or the first step of a stop). */
