@@ -149,6 +149,37 @@ describe('faultline run', () => {
   });
 
   it.each([
+    ['cpu', 'cpu: { workers: 2, load: 100% }'],
+    ['heap', 'heap: { rate: 50MB/s, max: 200MB }'],
+    ['pause', 'process: { action: pause, service: upstream }'],
+    ['stressor', 'cpu: { workers: 1, load: 100%, mode: stressor }'],
+  ])('Ctrl-C during a %s fault: exit 130, the fault reverted in the recording, nothing left running', async (kind, spec) => {
+    const { dir, marker } = await suiteDir(`interrupt-${kind}`, { 's.yaml': ['name: s', 'steady: 2s', 'faults:', '  - name: f', '    duration: 60s', `    ${spec}`, 'recover: 2s', ''].join('\n') });
+    const out = path.join(work, `out-interrupt-${kind}`);
+    const run = faultline(['run', dir, '--out', out]);
+    await lineMatching(run, /faults: f/);
+    run.kill('SIGINT');
+    const result = await run;
+    expect(result.exitCode, String(result.all)).toBe(130);
+    const recording = await readRecording(out, 's');
+    expect(recording.status).toBe('interrupted');
+    expect(recording.faults[0]?.appliedAt).not.toBeNull();
+    expect(recording.faults[0]?.revertedAt).not.toBeNull();
+    expect(marked(marker)).toEqual([]);
+  });
+
+  it('a runner SIGKILLed during a cpu and a heap fault leaves no process alive 5 s later', async () => {
+    const scenario = ['name: s', 'steady: 1s', 'faults:', '  - name: burn', '    duration: 60s', '    cpu: { workers: 1, load: 100% }', '  - name: grow', '    duration: 60s', '    heap: { rate: 20MB/s, max: 100MB }', 'recover: 1s', ''].join('\n');
+    const { dir, marker } = await suiteDir('sigkill-inproc', { 's.yaml': scenario });
+    const run = faultline(['run', dir, '--out', path.join(work, 'out-sigkill-inproc')]);
+    await lineMatching(run, /faults: burn, grow/);
+    expect(marked(marker).length).toBeGreaterThan(0);
+    run.kill('SIGKILL');
+    await run;
+    await pollUntil(() => (marked(marker).length === 0 ? true : undefined), 'every process of the killed run to be gone', 5_000);
+  });
+
+  it.each([
     ['never-ready', { ready: '  ready: { tcp: "127.0.0.1:1", timeout: 1s }' }, /was not ready within 1000 ms/],
     ['exits-early', {}, /exited before it was ready \(code 3/],
     ['port-taken', {}, /something already answers at http:\/\/127\.0\.0\.1:\d+\/ .*before it was started/],
