@@ -85,7 +85,7 @@ describe('the resolved bundled suite', () => {
   it('resolves process and in-process faults', () => {
     expect(scenario(loaded, 'process-kill').faults[0]).toMatchObject({ kind: 'process', action: 'kill', restart: true, process: 'target', startMs: 15_000, endMs: 15_000 });
     expect(scenario(loaded, 'process-kill').phases[1]).toEqual({ name: 'chaos', startMs: 10_000, endMs: 20_000 });
-    expect(scenario(loaded, 'cpu-saturation').faults[0]).toMatchObject({ kind: 'cpu', workers: 4, load: 1, mode: 'in-process' });
+    expect(scenario(loaded, 'cpu-saturation').faults[0]).toMatchObject({ kind: 'cpu', workers: 2, load: 1, mode: 'in-process' });
     expect(scenario(loaded, 'heap-growth').faults[0]).toMatchObject({ kind: 'heap', bytesPerSecond: 16e6, maxBytes: 256e6, release: true });
     expect(scenario(loaded, 'process-kill').expectations.find((e) => e.kind === 'durability')).toMatchObject({ ratePerSecond: 20, phases: ['steady', 'chaos'] });
   });
