@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -128,29 +129,24 @@ async function execute(
   const proxyAddresses = new Map<string, string>();
   const expand = (template: string) => expandTemplate(template, { port: (n) => ports.get(n), proxy: (n) => proxyAddresses.get(n), tmp: (n) => tmpDirs.get(n) });
 
-  // Toxiproxy and the proxies.
+  // Toxiproxy and the proxies. The embedded server starts while the services do (it needs
+  // nothing from them; only the target needs the proxies).
   let toxiproxy: ToxiproxyControl | undefined;
   const needsToxiproxy = suite.proxies.length > 0 || scenario.faults.some((f) => f.kind === 'network');
-  if (needsToxiproxy) {
-    let url = suite.toxiproxy.url;
-    if (url === null) {
-      const embedded = embeddedToxiproxy({ clock, watchdog, logFile: path.join(outDir, 'toxiproxy.log'), seed: scenario.seed });
-      cleanup.register('stop the embedded Toxiproxy', async () => {
-        await embedded.stop();
-        await embedded.close();
-      });
-      await embedded.start();
-      url = embeddedUrl(embedded);
-    }
-    toxiproxy = new ToxiproxyControl(url, ToxiproxyControl.runPrefix(suite.toxiproxy.prefix));
-    const swept = await toxiproxy.sweepStale(suite.toxiproxy.prefix);
-    if (swept.length > 0) event({ t: clock.now(), type: 'note', message: `removed ${swept.length} stale proxies left by a crashed run: ${swept.join(', ')}` });
-    for (const proxy of suite.proxies) {
-      const control = toxiproxy;
-      cleanup.register(`remove the proxy ${proxy.name}`, () => control.removeProxy(proxy.name));
-      proxyAddresses.set(proxy.name, await control.createProxy(proxy.name, expand(proxy.listen), expand(proxy.upstream)));
-    }
+  let embeddedStart: Promise<void> | undefined;
+  let embedded: ManagedProcess | undefined;
+  if (needsToxiproxy && suite.toxiproxy.url === null) {
+    const server = embeddedToxiproxy({ clock, watchdog, logFile: path.join(outDir, 'toxiproxy.log'), seed: scenario.seed });
+    embedded = server;
+    cleanup.register('stop the embedded Toxiproxy', async () => {
+      await server.stop();
+      await server.close();
+    });
+    embeddedStart = server.start();
+    // Observed below; never an unhandled rejection if a service fails first.
+    embeddedStart.catch(() => undefined);
   }
+
 
   // Services, then the target.
   const processes = new Map<string, ManagedProcess>();
@@ -190,6 +186,21 @@ async function execute(
     return managed;
   };
   for (const service of suite.services) await makeProcess(service).start();
+  if (needsToxiproxy) {
+    let url = suite.toxiproxy.url;
+    if (embedded !== undefined) {
+      await embeddedStart;
+      url = embeddedUrl(embedded);
+    }
+    toxiproxy = new ToxiproxyControl(url as string, ToxiproxyControl.runPrefix(suite.toxiproxy.prefix));
+    const swept = await toxiproxy.sweepStale(suite.toxiproxy.prefix);
+    if (swept.length > 0) event({ t: clock.now(), type: 'note', message: `removed ${swept.length} stale proxies left by a crashed run: ${swept.join(', ')}` });
+    for (const proxy of suite.proxies) {
+      const control = toxiproxy;
+      cleanup.register(`remove the proxy ${proxy.name}`, () => control.removeProxy(proxy.name));
+      proxyAddresses.set(proxy.name, await control.createProxy(proxy.name, expand(proxy.listen), expand(proxy.upstream)));
+    }
+  }
   const needsInjector = scenario.faults.some((f) => f.kind === 'heap' || (f.kind === 'cpu' && f.mode === 'in-process'));
   const injector = needsInjector && suite.target.runtime === 'node' ? new InjectorClient(() => clock.now()) : undefined;
   const target = makeProcess(suite.target, { nodeOptions: injector !== undefined, ...(injector === undefined ? {} : { injector }) });
@@ -228,6 +239,8 @@ async function execute(
 
   const abortController = new AbortController();
   const stopTimeline = AbortSignal.any([abortController.signal, interrupt]);
+  // Every fault and phase waits on it: one listener each, not a leak.
+  setMaxListeners(0, stopTimeline);
   const abort = new AbortMonitor(scenario.abort, (condition, message, t) => {
     if (abortController.signal.aborted) return;
     event({ t, type: 'abort', condition, message });
