@@ -75,6 +75,16 @@ export interface MetricsSample {
   error?: string;
 }
 
+/**
+ * Scraped metrics as stored in the Recording: each series (name + labels) once, and per scrape
+ * one value per series (`null`: absent from that scrape). Ten times smaller than points with
+ * their labels repeated, which matters for hour-long runs.
+ */
+export interface RecordedMetrics {
+  series: { name: string; labels: Record<string, string> }[];
+  samples: { t: number; up: boolean; error?: string; values: (number | null)[] }[];
+}
+
 export interface ResourceSample {
   t: number;
   pid: number;
@@ -129,6 +139,20 @@ export interface FaultRecord {
   evidence: string;
 }
 
+/** The `durability` expectation: acknowledged writes and what could be read back. */
+export interface DurabilityRecord {
+  attempted: number;
+  acknowledged: number;
+  /** Writes that were not acknowledged, by status code or error code. */
+  failedWrites: Record<string, number>;
+  verified: number;
+  /** Acknowledged keys that could not be read back. */
+  lost: string[];
+  /** Acknowledged keys that read back different. */
+  mismatched: string[];
+  verifiedAt: number;
+}
+
 export interface Recording {
   schemaVersion: 1;
   suite: string;
@@ -144,7 +168,9 @@ export interface Recording {
   faults: FaultRecord[];
   load: LoadSecond[];
   health: HealthSample[];
-  metrics: MetricsSample[];
+  metrics: RecordedMetrics;
   resources: ResourceSample[];
   injector: InjectorSample[];
+  /** Present when the scenario expects durability. */
+  durability?: DurabilityRecord;
 }

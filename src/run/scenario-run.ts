@@ -8,10 +8,12 @@ import { FaultlineError } from '../errors.js';
 import { InjectorClient, withInjector } from '../faults/injector-client.js';
 import { INJECT_PARENT_ENV } from '../inject/protocol.js';
 import { ToxiproxyControl, embeddedToxiproxy, embeddedUrl } from '../faults/toxiproxy-control.js';
+import { startDurabilityWriter, type DurabilityWriter } from '../observe/durability.js';
 import { startHealthPoller } from '../observe/health.js';
 import { startLoad, type LoadRun } from '../observe/load.js';
 import { startMetricsScraper } from '../observe/metrics.js';
 import { startResourceSampler } from '../observe/resources.js';
+import { packMetrics } from '../record/metrics-pack.js';
 import type { FaultRecord, HealthSample, InjectorSample, LoadSecond, Recording, RecordedEvent } from '../record/types.js';
 import { expandTemplate } from '../scenario/templates.js';
 import type { ResolvedFault, ResolvedProcess, ResolvedScenario, ResolvedSuite } from '../scenario/types.js';
@@ -85,7 +87,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     faults: [],
     load: [],
     health: [],
-    metrics: [],
+    metrics: { series: [], samples: [] },
     resources: [],
     injector: [],
   };
@@ -230,7 +232,7 @@ async function execute(
     clock,
   });
   cleanup.register('stop the metrics scraper', async () => {
-    recording.metrics = (await metrics?.stop()) ?? recording.metrics;
+    if (metrics !== undefined) recording.metrics = packMetrics(await metrics.stop());
   });
   const resources = startResourceSampler({ pid: () => target.pid, intervalMs: 500, clock });
   cleanup.register('stop the resource sampler', () => {
@@ -315,6 +317,21 @@ async function execute(
     }
   })();
 
+  // The durability writer runs during its phases; it reads back after the timeline.
+  const durabilityExpectation = scenario.expectations.find((e) => e.kind === 'durability');
+  let durability: DurabilityWriter | undefined;
+  const durabilityLoop = (async () => {
+    if (durabilityExpectation?.kind !== 'durability') return;
+    const phases = recording.phases.filter((p) => durabilityExpectation.phases.includes(p.name));
+    const from = Math.min(...phases.map((p) => p.plannedStart));
+    const to = Math.max(...phases.map((p) => p.plannedEnd));
+    await waitUntil(clock, from, stopTimeline);
+    if (stopTimeline.aborted) return;
+    durability = startDurabilityWriter({ url: expand(durabilityExpectation.url), ratePerSecond: durabilityExpectation.ratePerSecond, clock });
+    await waitUntil(clock, to, stopTimeline);
+    await durability.stopWriting();
+  })();
+
   const faultLoops = scenario.faults.map(async (fault: ResolvedFault, index: number) => {
     const record = records[index] as FaultRecord;
     const revertNow = cleanup.register(`revert the fault ${fault.name}`, () => executor.revert(fault, record, { final: true }));
@@ -344,7 +361,7 @@ async function execute(
   abortTimer.unref();
 
   try {
-    await Promise.all([phaseLoop, ...faultLoops]);
+    await Promise.all([phaseLoop, durabilityLoop, ...faultLoops]);
   } finally {
     if (progressTimer !== undefined) clearInterval(progressTimer);
     clearInterval(abortTimer);
@@ -356,6 +373,8 @@ async function execute(
   }
   // Revert what is still applied (an abort or an interrupt), then verify what each fault did.
   for (const [index, fault] of scenario.faults.entries()) await executor.revert(fault, records[index] as FaultRecord, { final: true });
+  // Read acknowledged writes back while the target still runs (a killed one has restarted).
+  if (durability !== undefined) recording.durability = await durability.verify();
   if (load !== undefined) recording.load = await load.stop();
   if (health !== undefined) recording.health = await health.stop();
   recording.injector = [...(injector?.samples ?? []), ...executor.stressorSamples].sort((a, b) => a.t - b.t);
