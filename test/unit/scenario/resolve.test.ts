@@ -87,7 +87,7 @@ describe('the resolved bundled suite', () => {
     expect(scenario(loaded, 'process-kill').phases[1]).toEqual({ name: 'chaos', startMs: 10_000, endMs: 20_000 });
     expect(scenario(loaded, 'cpu-saturation').faults[0]).toMatchObject({ kind: 'cpu', workers: 2, load: 1, mode: 'in-process' });
     expect(scenario(loaded, 'heap-growth').faults[0]).toMatchObject({ kind: 'heap', bytesPerSecond: 16e6, maxBytes: 256e6, release: true });
-    expect(scenario(loaded, 'process-kill').expectations.find((e) => e.kind === 'durability')).toMatchObject({ ratePerSecond: 20, phases: ['steady', 'chaos'] });
+    expect(scenario(loaded, 'process-kill').expectations.find((e) => e.kind === 'durability')).toMatchObject({ ratePerSecond: 50, phases: ['steady', 'chaos'] });
   });
 
   it('gives each scenario a stable seed derived from the suite seed and its name', () => {
