@@ -1,7 +1,6 @@
-import { Agent } from 'undici';
 import type { Clock } from '../clock.js';
 import type { HealthSample } from '../record/types.js';
-import { boundedGet, checkObserverOptions, pollOnTicks } from './metrics.js';
+import { boundedGet, startPoller, type Poller } from './poll.js';
 
 /**
  * The health poller: GETs the target's health URL on the run's clock grid and records every
@@ -29,76 +28,34 @@ export interface HealthPollerOptions {
   onTransition?: (from: ObservedHealth | null, to: ObservedHealth, t: number) => void;
 }
 
-export interface HealthPoller {
-  /** Stops at once (a poll in flight is abandoned, not recorded) and returns every sample in order. Idempotent. */
-  stop(): Promise<HealthSample[]>;
-  /** Ticks that passed while a slower poll was still running: skipped, never queued. */
-  readonly skippedTicks: number;
-}
+/** stop() abandons a poll in flight and returns every sample in order; skippedTicks counts overrun ticks. */
+export type HealthPoller = Poller<HealthSample>;
 
 /** Health bodies are small; past this the body is not read for `failed` (the status still counts). */
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export function startHealthPoller(options: HealthPollerOptions): HealthPoller {
-  const { url, intervalMs, timeoutMs, clock, onTransition } = options;
-  checkObserverOptions('health poller', url, intervalMs, timeoutMs);
-  const dispatcher = new Agent({ connections: 1 });
-  const stopping = new AbortController();
-  const samples: HealthSample[] = [];
-  let skippedTicks = 0;
+  const { url, timeoutMs, clock, onTransition } = options;
   let state: ObservedHealth | null = null;
-  /** The first exception from onTransition (or a bug in the loop): stop() rethrows it. */
-  let failure: { error: unknown } | undefined;
-
-  const loop = pollOnTicks(
-    clock,
-    intervalMs,
-    stopping.signal,
-    async (t) => {
-      const answer = await boundedGet(dispatcher, url, 'application/json', timeoutMs, MAX_BODY_BYTES, stopping.signal);
-      if (answer === 'stopped') return false;
+  return startPoller<HealthSample>(
+    { what: 'health poller', url, intervalMs: options.intervalMs, timeoutMs, clock },
+    async (t, dispatcher, stop) => {
+      const answer = await boundedGet(dispatcher, url, 'application/json', timeoutMs, MAX_BODY_BYTES, stop);
+      if (answer === 'stopped') return 'stopped';
       const latencyMs = clock.now() - t;
-      let sample: HealthSample;
-      if ('error' in answer) {
-        sample = { t, state: 'UNREACHABLE', status: null, latencyMs };
-      } else {
-        sample = { t, state: answer.status >= 200 && answer.status < 300 ? 'UP' : 'DOWN', status: answer.status, latencyMs };
-        const failed = answer.bodyError === undefined ? failedChecks(answer.body) : undefined;
-        if (failed !== undefined) sample.failed = failed;
-      }
-      samples.push(sample);
-      if (sample.state !== state) {
-        const from = state;
-        state = sample.state;
-        try {
-          onTransition?.(from, sample.state, t);
-        } catch (error) {
-          failure ??= { error };
-        }
-      }
-      return true;
+      if ('error' in answer) return { t, state: 'UNREACHABLE', status: null, latencyMs };
+      const sample: HealthSample = { t, state: answer.status >= 200 && answer.status < 300 ? 'UP' : 'DOWN', status: answer.status, latencyMs };
+      const failed = answer.bodyError === undefined ? failedChecks(answer.body) : undefined;
+      if (failed !== undefined) sample.failed = failed;
+      return sample;
     },
-    (missed) => (skippedTicks += missed),
-  ).catch((error: unknown) => {
-    failure ??= { error };
-  });
-
-  let stopped: Promise<HealthSample[]> | undefined;
-  return {
-    stop() {
-      stopped ??= (async () => {
-        stopping.abort();
-        await loop;
-        await dispatcher.destroy();
-        if (failure !== undefined) throw failure.error;
-        return samples;
-      })();
-      return stopped;
+    (sample, t) => {
+      if (sample.state === state) return;
+      const from = state;
+      state = sample.state;
+      onTransition?.(from, sample.state, t);
     },
-    get skippedTicks() {
-      return skippedTicks;
-    },
-  };
+  );
 }
 
 /** `failed` from a JSON object body when it is an array of strings; anything else tells nothing. */

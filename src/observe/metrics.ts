@@ -1,8 +1,8 @@
-import { Agent, request } from 'undici';
-import { waitUntil, type Clock } from '../clock.js';
-import { FaultlineError } from '../errors.js';
+import type { Agent } from 'undici';
+import type { Clock } from '../clock.js';
 import type { MetricPoint, MetricsSample } from '../record/types.js';
 import { matches, type Selector } from '../scenario/selector.js';
+import { boundedGet, startPoller, type Poller } from './poll.js';
 import { formatPromTextIssue, parsePrometheusText, type MetricFamily } from './prometheus-text.js';
 
 /**
@@ -25,12 +25,8 @@ export interface MetricsScraperOptions {
   onSample?: (sample: MetricsSample) => void;
 }
 
-export interface MetricsScraper {
-  /** Stops at once (a scrape in flight is abandoned, not recorded) and returns every sample in order. Idempotent. */
-  stop(): Promise<MetricsSample[]>;
-  /** Ticks that passed while a slower scrape was still running: skipped, never queued. */
-  readonly skippedTicks: number;
-}
+/** stop() abandons a scrape in flight and returns every sample in order; skippedTicks counts overrun ticks. */
+export type MetricsScraper = Poller<MetricsSample>;
 
 /** A body larger than this is refused rather than buffered (prom-client bodies are tens of KB). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -39,56 +35,16 @@ const ACCEPT = 'text/plain;version=0.0.4';
 const OTHER_FORMATS = /^\s*application\/(?:openmetrics-text|vnd\.google\.protobuf)/i;
 
 export function startMetricsScraper(options: MetricsScraperOptions): MetricsScraper {
-  const { url, intervalMs, timeoutMs, selectors, clock, onSample } = options;
-  checkObserverOptions('metrics scraper', url, intervalMs, timeoutMs);
-  // A dispatcher of our own: closed on stop, and never shared with the load generator's pool.
-  const dispatcher = new Agent({ connections: 1 });
-  const stopping = new AbortController();
-  const samples: MetricsSample[] = [];
-  let skippedTicks = 0;
-  /** The first exception from onSample (or a bug in the loop): stop() rethrows it. */
-  let failure: { error: unknown } | undefined;
-
-  const record = (sample: MetricsSample): void => {
-    samples.push(sample);
-    try {
-      onSample?.(sample);
-    } catch (error) {
-      failure ??= { error };
-    }
-  };
-
-  const loop = pollOnTicks(
-    clock,
-    intervalMs,
-    stopping.signal,
-    async (t) => {
-      const result = await scrape(dispatcher, url, timeoutMs, stopping.signal);
-      if (result === 'stopped') return false;
-      record(result.ok ? { t, up: true, points: selectPoints(result.families, selectors) } : { t, up: false, points: [], error: result.error });
-      return true;
+  const { url, timeoutMs, selectors, onSample } = options;
+  return startPoller<MetricsSample>(
+    { what: 'metrics scraper', url, intervalMs: options.intervalMs, timeoutMs, clock: options.clock },
+    async (t, dispatcher, stop) => {
+      const result = await scrape(dispatcher, url, timeoutMs, stop);
+      if (result === 'stopped') return 'stopped';
+      return result.ok ? { t, up: true, points: selectPoints(result.families, selectors) } : { t, up: false, points: [], error: result.error };
     },
-    (missed) => (skippedTicks += missed),
-  ).catch((error: unknown) => {
-    failure ??= { error };
-  });
-
-  let stopped: Promise<MetricsSample[]> | undefined;
-  return {
-    stop() {
-      stopped ??= (async () => {
-        stopping.abort();
-        await loop;
-        await dispatcher.destroy();
-        if (failure !== undefined) throw failure.error;
-        return samples;
-      })();
-      return stopped;
-    },
-    get skippedTicks() {
-      return skippedTicks;
-    },
-  };
+    onSample,
+  );
 }
 
 /**
@@ -137,82 +93,3 @@ async function scrape(dispatcher: Agent, url: string, timeoutMs: number, stop: A
   return { ok: true, families: parsed.families };
 }
 
-/**
- * Runs `once` at every multiple of `intervalMs` on the run's clock, one at a time, until `stop`
- * aborts or `once` returns false. The grid never drifts: a run that overruns the next tick
- * makes it (and any later ones it overran) be skipped and reported to `onSkip`, never queued.
- * `once` gets the clock time at which it started. (Shared with the health poller.)
- */
-export async function pollOnTicks(clock: Clock, intervalMs: number, stop: AbortSignal, once: (t: number) => Promise<boolean>, onSkip: (missed: number) => void): Promise<void> {
-  let tick = Math.ceil(clock.now() / intervalMs);
-  while (!stop.aborted) {
-    const due = tick * intervalMs;
-    // A timer may fire a fraction of a ms early on the monotonic clock: wait until the tick is really due.
-    while (clock.now() < due && !stop.aborted) await waitUntil(clock, due, stop);
-    if (stop.aborted || !(await once(clock.now()))) return;
-    const next = Math.max(tick + 1, Math.ceil(clock.now() / intervalMs));
-    if (next > tick + 1) onSkip(next - tick - 1);
-    tick = next;
-  }
-}
-
-export type Answer = { status: number; contentType: string | undefined; body: Buffer; bodyError?: string } | { error: string };
-
-/**
- * One GET on a fresh connection, bounded in time (connect to last byte) and in body size.
- * Resolves with the answer, `{ error }` when there is none, or 'stopped'; never rejects.
- * (Shared with the health poller.)
- */
-export async function boundedGet(dispatcher: Agent, url: string, accept: string, timeoutMs: number, maxBytes: number, stop: AbortSignal): Promise<Answer | 'stopped'> {
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
-  const onStop = (): void => controller.abort();
-  stop.addEventListener('abort', onStop, { once: true });
-  /** Why there was no (whole) answer; undefined when we stopped it ourselves. */
-  const why = (error: unknown): string | undefined => (stop.aborted ? undefined : timedOut ? `no answer within ${timeoutMs} ms` : describeError(error));
-  try {
-    // reset: a new connection per scrape, so a restarted target never meets a stale socket.
-    const response = await request(url, { dispatcher, method: 'GET', headers: { accept }, reset: true, signal: controller.signal });
-    const type = response.headers['content-type'];
-    const head = { status: response.statusCode, contentType: Array.isArray(type) ? type.join(', ') : type };
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > maxBytes) return { ...head, body: Buffer.concat(chunks), bodyError: `body larger than ${maxBytes} bytes` };
-        chunks.push(chunk);
-      }
-    } catch (error) {
-      const bodyError = why(error);
-      return bodyError === undefined ? 'stopped' : { ...head, body: Buffer.concat(chunks), bodyError };
-    }
-    return { ...head, body: Buffer.concat(chunks) };
-  } catch (error) {
-    const message = why(error);
-    return message === undefined ? 'stopped' : { error: message };
-  } finally {
-    clearTimeout(timer);
-    stop.removeEventListener('abort', onStop);
-  }
-}
-
-function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as NodeJS.ErrnoException).code;
-  const message = error.message === '' && error instanceof AggregateError ? describeError(error.errors[0]) : error.message;
-  if (code === undefined || message.includes(code)) return message || error.name;
-  return message === '' ? code : `${code}: ${message}`;
-}
-
-/** Options come from the resolved scenario, already checked: a bad one here is a bug. */
-export function checkObserverOptions(what: string, url: string, intervalMs: number, timeoutMs: number): void {
-  const bad = (message: string): FaultlineError => new FaultlineError('FAULTLINE_INTERNAL', `${what}: ${message}`);
-  if (!(Number.isFinite(intervalMs) && intervalMs > 0)) throw bad(`intervalMs must be a positive number of ms, got ${intervalMs}`);
-  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw bad(`timeoutMs must be a positive number of ms, got ${timeoutMs}`);
-  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw bad(`expected an http(s) URL, got "${url}"`);
-}
