@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { Counter, Gauge, Histogram, Registry, Summary, collectDefaultMetrics } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { formatPromTextIssue, parsePrometheusText, type MetricFamily, type MetricType, type PromSample, type PromTextIssueCode } from '../../../src/observe/prometheus-text.js';
+import { mulberry32 } from '../../../harness/agent/random.js';
 
 /** The families when `text` parses; fails the test with every issue otherwise. */
 function families(text: string): MetricFamily[] {
@@ -315,17 +316,8 @@ describe('parsePrometheusText: round trip (property)', () => {
   const SEED = 20261125;
   const formatBound = (b: number): string => (b === Infinity ? '+Inf' : String(b));
 
-  /** A small seeded PRNG for the spelling choices (blanks, line ends, value spellings). */
-  function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  /** A seeded PRNG for the spelling choices (blanks, line ends, value spellings). */
+  const prng = mulberry32;
 
   const labelValue = fc.oneof(
     fc.string({ unit: 'binary', maxLength: 12 }),
