@@ -5,7 +5,7 @@ import { FaultlineError } from '../errors.js';
 import { checkScenario } from './check-scenario.js';
 import { IssueSink, checkSuite } from './check-suite.js';
 import { expandGlobs, planPaths, type SuitePlan } from './discover.js';
-import { resolveScenario } from './resolve-scenario.js';
+import { resolveScenario, type ResolveOptions } from './resolve-scenario.js';
 import { resolveSuite } from './resolve-suite.js';
 import { ScenarioError } from './scenario-error.js';
 import { scenarioSchema } from './schema/scenario.js';
@@ -21,7 +21,7 @@ import { fromZodIssues } from './zod-issues.js';
  * collected; nothing is thrown half-way except for files that cannot be read at all.
  */
 
-export interface LoadOptions {
+export interface LoadOptions extends ResolveOptions {
   /** Paths in messages are relative to this (default process.cwd()). */
   cwd?: string;
   /** For ${env:...} (default process.env). */
@@ -123,13 +123,13 @@ export async function validatePaths(paths: readonly string[], options: LoadOptio
   const env = options.env ?? process.env;
   const plans = await planPaths(paths, cwd);
   const report: ValidationReport = { ok: true, files: [], issues: [], suites: [], sources: new Map() };
-  for (const plan of plans) await validatePlan(plan, cwd, env, report);
+  for (const plan of plans) await validatePlan(plan, cwd, env, options, report);
   report.issues = report.files.flatMap((f) => f.issues);
   report.ok = report.issues.length === 0;
   return report;
 }
 
-async function validatePlan(plan: SuitePlan, cwd: string, env: Readonly<Record<string, string | undefined>>, report: ValidationReport): Promise<void> {
+async function validatePlan(plan: SuitePlan, cwd: string, env: Readonly<Record<string, string | undefined>>, options: ResolveOptions, report: ValidationReport): Promise<void> {
   const shown = (absolute: string) => path.relative(cwd, absolute) || path.basename(absolute);
   const suite = plan.suite === null ? null : { path: plan.suite, file: shown(plan.suite), text: await readText(plan.suite, shown(plan.suite)) };
   let scenarioPaths = plan.scenarios ?? [];
@@ -140,7 +140,7 @@ async function validatePlan(plan: SuitePlan, cwd: string, env: Readonly<Record<s
   }
   const scenarios: DocumentText[] = [];
   for (const absolute of scenarioPaths) scenarios.push({ path: absolute, file: shown(absolute), text: await readText(absolute, shown(absolute)) });
-  const result = validateDocuments(suite, scenarios, env);
+  const result = validateDocuments(suite, scenarios, env, options);
   report.files.push(...result.files);
   for (const [file, source] of result.sources) report.sources.set(file, source);
   if (result.loaded !== undefined) report.suites.push(result.loaded);
@@ -161,6 +161,7 @@ export function validateDocuments(
   suiteDocument: DocumentText | null,
   scenarioDocuments: readonly DocumentText[],
   env: Readonly<Record<string, string | undefined>> = process.env,
+  options: ResolveOptions = {},
 ): { files: FileReport[]; sources: Map<string, SourceFile>; loaded: LoadedSuite | undefined } {
   const files: FileReport[] = [];
   const sources = new Map<string, SourceFile>();
@@ -196,7 +197,7 @@ export function validateDocuments(
       if (earlier !== undefined) sink.add(['name'], 'DUPLICATE_SCENARIO', `scenario name "${parsed.name}" is already used by ${earlier}`, 'scenario names must be unique in a suite: reports are keyed by them');
       else names.set(parsed.name, document.file);
       if (suite !== undefined) {
-        const resolved = resolveScenario(parsed, document.path, suite);
+        const resolved = resolveScenario(parsed, document.path, suite, options);
         checkScenario(parsed, resolved, suite, parsedFile.uses, sink);
         scenarios.push(resolved);
       }

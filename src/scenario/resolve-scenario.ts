@@ -1,20 +1,27 @@
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { DEFAULTS } from './defaults.js';
 import { resolveLoad } from './resolve-suite.js';
-import type { FaultParsed } from './schema/fault.js';
+import { MAX_CPU_WORKERS, type FaultParsed } from './schema/fault.js';
 import type { ScenarioParsed } from './schema/scenario.js';
 import type { EventRef, PhaseName, ResolvedAbort, ResolvedExpectation, ResolvedFault, ResolvedFaultSpec, ResolvedNetwork, ResolvedPhase, ResolvedScenario, ResolvedSuite } from './types.js';
+
+export interface ResolveOptions {
+  /** CPU cores that `cpu.workers: N/core` is multiplied by (default os.availableParallelism()). */
+  cores?: number;
+}
 
 /**
  * The scenario with every default applied and its timeline laid out: phases and faults get
  * absolute offsets from the scenario start, expectations get their anchor events resolved.
  * Pure and total: a dangling reference resolves to an anchor at 0 and is reported by the
- * semantic checks, never thrown here.
+ * semantic checks, never thrown here. The one input from the machine, its CPU cores (for
+ * `workers: N/core`), can be given in `options` so that tests do not depend on it.
  */
-export function resolveScenario(parsed: ScenarioParsed, file: string, suite: ResolvedSuite): ResolvedScenario {
+export function resolveScenario(parsed: ScenarioParsed, file: string, suite: ResolvedSuite, options: ResolveOptions = {}): ResolvedScenario {
   const steadyMs = parsed.steady ?? DEFAULTS.scenario.steadyMs;
   const faultsRaw = parsed.faults ?? [];
-  const faults = faultsRaw.map((fault) => resolveFault(fault, steadyMs, suite));
+  const faults = faultsRaw.map((fault) => resolveFault(fault, steadyMs, suite, options));
   const lastFaultEnd = faults.reduce((end, fault) => Math.max(end, fault.endMs), steadyMs);
   const chaosMs = parsed.chaos ?? lastFaultEnd - steadyMs;
   const recoverMs = parsed.recover ?? DEFAULTS.scenario.recoverMs;
@@ -130,20 +137,20 @@ export function eventNames(scenario: ResolvedScenario): string[] {
   return [...eventTable(scenario.phases, scenario.faults).keys()];
 }
 
-function resolveFault(fault: FaultParsed, steadyMs: number, suite: ResolvedSuite): ResolvedFault {
+function resolveFault(fault: FaultParsed, steadyMs: number, suite: ResolvedSuite, options: ResolveOptions): ResolvedFault {
   const startMs = steadyMs + (fault.at ?? DEFAULTS.fault.atMs);
-  const spec = resolveSpec(fault, suite);
+  const spec = resolveSpec(fault, suite, options);
   const durationMs = fault.duration ?? 0;
   return { ...spec, name: fault.name, description: fault.description ?? '', startMs, endMs: startMs + durationMs };
 }
 
-function resolveSpec(fault: FaultParsed, suite: ResolvedSuite): ResolvedFaultSpec {
+function resolveSpec(fault: FaultParsed, suite: ResolvedSuite, options: ResolveOptions): ResolvedFaultSpec {
   if (fault.network !== undefined) return { kind: 'network', network: resolveNetwork(fault.network) };
   if (fault.cpu !== undefined) {
     const mode = fault.cpu.mode ?? DEFAULTS.cpu.mode;
     return {
       kind: 'cpu',
-      workers: fault.cpu.workers ?? DEFAULTS.cpu.workers,
+      ...resolveWorkers(fault.cpu.workers, options),
       load: fault.cpu.load ?? DEFAULTS.cpu.load,
       mode: mode === 'auto' ? (suite.target.runtime === 'node' ? 'in-process' : 'stressor') : mode,
     };
@@ -152,6 +159,17 @@ function resolveSpec(fault: FaultParsed, suite: ResolvedSuite): ResolvedFaultSpe
   const p = fault.process;
   if (p === undefined) throw new Error('unreachable: a fault without a kind passed the schema');
   return { kind: 'process', action: p.action, restart: p.restart ?? p.action !== 'pause', process: p.service ?? 'target' };
+}
+
+/**
+ * `N/core` is N × the machine's cores, capped like a written count (a machine with more cores
+ * than the cap gets the cap); N stays in the resolved fault so that reports can show both.
+ */
+function resolveWorkers(workers: NonNullable<FaultParsed['cpu']>['workers'], options: ResolveOptions): { workers: number; workersPerCore?: number } {
+  if (workers === undefined) return { workers: DEFAULTS.cpu.workers };
+  if (typeof workers === 'number') return { workers };
+  const cores = options.cores ?? availableParallelism();
+  return { workers: Math.min(workers.perCore * cores, MAX_CPU_WORKERS), workersPerCore: workers.perCore };
 }
 
 function resolveNetwork(n: NonNullable<FaultParsed['network']>): ResolvedNetwork {

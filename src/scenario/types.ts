@@ -116,7 +116,15 @@ export type ResolvedNetwork =
 
 export type ResolvedFaultSpec =
   | { kind: 'network'; network: ResolvedNetwork }
-  | { kind: 'cpu'; workers: number; load: number; mode: 'in-process' | 'stressor' }
+  | {
+      kind: 'cpu';
+      /** Threads to run: `N/core` already multiplied by the cores and capped at 256. */
+      workers: number;
+      /** The N of `workers: N/core`, so that reports can say "4/core on 2 cores = 8 threads"; absent for a plain count. */
+      workersPerCore?: number;
+      load: number;
+      mode: 'in-process' | 'stressor';
+    }
   | { kind: 'heap'; bytesPerSecond: number; maxBytes: number; release: boolean }
   | { kind: 'process'; action: 'kill' | 'pause' | 'terminate'; restart: boolean; process: string };
 

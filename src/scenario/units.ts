@@ -2,7 +2,8 @@
  * The units of the scenario language. Durations are strings with a unit (`250ms`, `30s`,
  * `2m`, `1h`, or combined `1m30s`), rates are per second or minute (`50/s`, `600/m`), sizes
  * are bytes with a decimal or binary unit (`64MB`, `512KiB`), percentages are `99.5%` or a
- * ratio `0.995`. Everything resolves to a base unit: ms, per-second, bytes, ratio.
+ * ratio `0.995`. Everything resolves to a base unit: ms, per-second, bytes, ratio. A count of
+ * CPU threads may be per core (`2/core`); the resolver multiplies it by the machine's cores.
  * A parser returns the value, or a message saying what was expected.
  */
 
@@ -54,6 +55,18 @@ const SIZE_UNITS: Record<string, number> = {
   MiB: 1024 ** 2,
   GiB: 1024 ** 3,
 };
+
+/**
+ * `4/core` → 4: threads per CPU core, for a `cpu.workers` that fits any machine. Any number
+ * before `/core` parses (even `-1` or `1.5`), so that the field can say what is wrong with it.
+ */
+export function parsePerCore(input: unknown): Parsed<number> {
+  const expected = 'a count per CPU core like "2/core"';
+  if (typeof input !== 'string') return no(expected);
+  const match = /^(-?\d+(?:\.\d+)?)\s*\/\s*core$/.exec(input.trim());
+  const perCore = Number(match?.[1]);
+  return match !== null && Number.isFinite(perCore) ? ok(perCore) : no(expected);
+}
 
 /** `64MB` (10^6), `512KiB` (2^10), `100B` → bytes (rounded down to whole bytes). */
 export function parseSize(input: unknown): Parsed<number> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { coded } from './issue-text.js';
-import { bool, bytes, count, discriminatorError, duration, name, oneOf, percent, size, sizeRate, strict, text } from './primitives.js';
+import { bool, bytes, countPerCore, discriminatorError, duration, name, oneOf, percent, size, sizeRate, strict, text } from './primitives.js';
 
 /**
  * Faults: a name, when (`at`, from the start of the chaos phase), how long, and exactly one
@@ -42,9 +42,12 @@ const networkSchema = z
   )
   .describe('A Toxiproxy toxic on one of the suite\'s proxies');
 
+/** The most busy threads a cpu fault runs; `N/core` resolves to at most this many. */
+export const MAX_CPU_WORKERS = 256;
+
 const cpuSchema = strict(
   {
-    workers: count('Busy threads (default 1)', 256).optional(),
+    workers: countPerCore(`Busy threads, e.g. 4, or threads per CPU core, e.g. "2/core" = 2 × cores, capped at ${MAX_CPU_WORKERS} (default 1)`, MAX_CPU_WORKERS).optional(),
     load: percent('Duty cycle of each thread, e.g. 80% (default 100%)').optional(),
     mode: oneOf(['auto', 'in-process', 'stressor'], 'in-process: worker threads inside a node target; stressor: a separate process (default auto)').optional(),
   },

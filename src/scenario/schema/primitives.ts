@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DURATION_PATTERN, parseBytes, parseDuration, parsePercent, parseRate, parseSize, parseSizeRate, type Parsed } from '../units.js';
+import { DURATION_PATTERN, parseBytes, parseDuration, parsePercent, parsePerCore, parseRate, parseSize, parseSizeRate, type Parsed } from '../units.js';
 import { didYouMean } from '../suggest.js';
 import { coded, unknownKeysMessage } from './issue-text.js';
 
@@ -105,30 +105,90 @@ export const bytes = (description?: string) =>
 export const percent = (description?: string) =>
   unitSchema('BAD_PERCENT', parsePercent, { anyOf: [{ type: 'number', minimum: 0, maximum: 1 }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?%\\s*$' }] }, description);
 
+interface NumericOptions {
+  integer: boolean;
+  min: number;
+  max: number;
+  range: string;
+}
+
+type Checked = { ok: true; value: number } | { ok: false; code: string; message: string };
+
+/** A number field's value: a number, or a string holding only one (from `${env:...}`). */
+function checkNumeric(input: unknown, options: NumericOptions): Checked {
+  const value = typeof input === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(input) ? Number(input) : input;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return { ok: false, code: 'WRONG_TYPE', message: `expected ${options.integer ? 'a whole number' : 'a number'}, got ${describe(input)}` };
+  if (options.integer && !Number.isInteger(value)) return { ok: false, code: 'NOT_INTEGER', message: `expected a whole number, got ${value}` };
+  if (value < options.min || value > options.max) return { ok: false, code: 'OUT_OF_RANGE', message: `expected ${options.range}, got ${value}` };
+  return { ok: true, value };
+}
+
+function fail(ctx: z.RefinementCtx, code: string, message: string, hint?: string): never {
+  ctx.addIssue({ code: 'custom', message: coded(code, message, hint) });
+  return z.NEVER;
+}
+
 /**
  * A number; a string holding only a number is accepted too, so a whole value can come from
  * the environment (`seed: ${env:SEED:-7}`).
  */
-function numeric(options: { integer: boolean; min: number; max: number; description: string; range: string }) {
+function numeric(options: NumericOptions & { description: string }) {
   const json = { type: options.integer ? 'integer' : 'number', minimum: options.min, maximum: options.max };
   return z
     .unknown()
     .meta(unitJson(json, options.description))
     .transform((input, ctx) => {
-      const value = typeof input === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(input) ? Number(input) : input;
-      const fail = (code: string, message: string) => {
-        ctx.addIssue({ code: 'custom', message: coded(code, message) });
-        return z.NEVER;
-      };
-      if (typeof value !== 'number' || !Number.isFinite(value)) return fail('WRONG_TYPE', `expected ${options.integer ? 'a whole number' : 'a number'}, got ${describe(input)}`);
-      if (options.integer && !Number.isInteger(value)) return fail('NOT_INTEGER', `expected a whole number, got ${value}`);
-      if (value < options.min || value > options.max) return fail('OUT_OF_RANGE', `expected ${options.range}, got ${value}`);
-      return value;
+      const checked = checkNumeric(input, options);
+      return checked.ok ? checked.value : fail(ctx, checked.code, checked.message);
     });
 }
 
 /** A positive whole number. */
 export const count = (description: string, max = 1_000_000) => numeric({ integer: true, min: 1, max, description, range: `a whole number from 1 to ${max}` });
+
+/** Threads per CPU core, as written (`2/core`); the resolver multiplies it by the machine's cores. */
+export interface PerCore {
+  perCore: number;
+}
+
+/**
+ * A count, or a count per CPU core (`2/core`) so that one scenario loads any machine alike.
+ * Any whole N ≥ 1 per core is accepted: the resolver caps N × cores at `max`, as a machine
+ * with more cores than that could not run more threads anyway.
+ */
+export function countPerCore(description: string, max: number) {
+  const whole = { integer: true, min: 1, max, range: `a whole number from 1 to ${max}` };
+  const json = { anyOf: [{ type: 'integer', minimum: 1, maximum: max }, { type: 'string', pattern: '^\\s*0*[1-9]\\d*\\s*/\\s*core\\s*$' }], examples: [4, '2/core'] };
+  return z
+    .unknown()
+    .meta(unitJson(json, description))
+    .transform((input, ctx): number | PerCore => {
+      if (typeof input === 'string' && input.includes('/')) {
+        const parsed = parsePerCore(input);
+        if (!parsed.ok) return fail(ctx, 'BAD_PER_CORE', `expected ${parsed.expected}, got ${describe(input)}`, perCoreHint(input));
+        const n = parsed.value;
+        if (!Number.isInteger(n)) return fail(ctx, 'NOT_INTEGER', `expected a whole number of threads per core, got ${describe(input)}`, roundPerCoreHint(n));
+        if (n < 1) return fail(ctx, 'OUT_OF_RANGE', `expected at least 1 thread per core, got ${describe(input)}`);
+        return { perCore: n };
+      }
+      const checked = checkNumeric(input, whole);
+      if (checked.ok) return checked.value;
+      if (checked.code === 'WRONG_TYPE') return fail(ctx, checked.code, `expected a whole number or a count per core like "2/core", got ${describe(input)}`);
+      return fail(ctx, checked.code, checked.message);
+    });
+}
+
+/** `4/cores`, `4/CPU` → write "4/core". */
+function perCoreHint(input: string): string | undefined {
+  const [amount = '', unit = ''] = input.split('/').map((part) => part.trim());
+  return /^\d+$/.test(amount) && /^(cores?|cpus?)$/i.test(unit) ? `write "${amount}/core"` : undefined;
+}
+
+/** `1.5/core` → round it: "1/core" or "2/core". */
+function roundPerCoreHint(n: number): string | undefined {
+  const candidates = [...new Set([Math.floor(n), Math.ceil(n)])].filter((c) => c >= 1);
+  return candidates.length === 0 ? undefined : `round it: ${candidates.map((c) => `"${c}/core"`).join(' or ')}`;
+}
 
 /** A whole number from 0. */
 export const atLeastZero = (description: string, max = 1_000_000_000) => numeric({ integer: true, min: 0, max, description, range: `a whole number from 0 to ${max}` });

@@ -159,6 +159,12 @@ describe('the committed schemas accept what the loader accepts', () => {
     expect(errorsOf(validator('scenario.schema.json'), scenario)).toBe('');
   });
 
+  it('cpu workers may be a count or N/core with a whole N ≥ 1, like the parser', () => {
+    const withWorkers = (workers: unknown) => ({ name: 's', faults: [{ name: 'f', duration: '5s', cpu: { workers } }] });
+    for (const workers of [4, '2/core', '1/core', ' 16 / core ', '300/core']) expect(errorsOf(validator('scenario.schema.json'), withWorkers(workers)), String(workers)).toBe('');
+    for (const workers of [0, 257, '0/core', '1.5/core', '4/cores', 'x/core', '-2/core']) expect(errorsOf(validator('scenario.schema.json'), withWorkers(workers)), String(workers)).not.toBe('');
+  });
+
   it('durations keep the largest unit first, like the parser', () => {
     const withSteady = (steady: string) => ({ name: 's', steady });
     expect(errorsOf(validator('scenario.schema.json'), withSteady('1m30s'))).toBe('');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration, parsePercent, parseRate, parseSize } from '../../../src/scenario/units.js';
+import { formatDuration, parseDuration, parsePercent, parsePerCore, parseRate, parseSize } from '../../../src/scenario/units.js';
 
 describe('durations', () => {
   it.each([
@@ -71,5 +71,23 @@ describe('rates, sizes and percentages', () => {
 
   it.each([['101%'], [1.5], [-0.1], ['99.5'], ['abc']])('percentage %j is refused', (input) => {
     expect(parsePercent(input).ok).toBe(false);
+  });
+});
+
+describe('counts per CPU core', () => {
+  // The parser reads the form; whether N is a whole number ≥ 1 is the field's check, so that
+  // "0/core" and "1.5/core" get their own codes (OUT_OF_RANGE, NOT_INTEGER).
+  it.each([
+    ['4/core', 4],
+    ['1/core', 1],
+    [' 2 / core ', 2],
+    ['1.5/core', 1.5],
+    ['-2/core', -2],
+  ])('%j is %d per core', (text, perCore) => {
+    expect(parsePerCore(text)).toEqual({ ok: true, value: perCore });
+  });
+
+  it.each([['4/cores'], ['x/core'], ['4'], [4], ['/core'], ['4/Core'], ['4 core'], ['1e3/core'], [`${'9'.repeat(400)}/core`]])('%j is refused', (input) => {
+    expect(parsePerCore(input)).toEqual({ ok: false, expected: 'a count per CPU core like "2/core"' });
   });
 });
