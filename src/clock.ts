@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { monotonicMs } from './inject/protocol.js';
 
 /**
  * The run's one clock: milliseconds since the run started, from `performance.now()` (monotonic,
@@ -11,12 +12,31 @@ export interface Clock {
   readonly startedAt: string;
   /** The performance.now() value of t = 0, to convert timestamps taken elsewhere in this process. */
   readonly origin: number;
+  /**
+   * The machine's CLOCK_MONOTONIC in ms (monotonicMs()) at clock time `t`: the one timeline
+   * every process on the machine shares, used to tell another process when to act.
+   */
+  toMonotonic(t: number): number;
+  /** The clock time of a CLOCK_MONOTONIC instant in ms, as another process reported it. */
+  fromMonotonic(ms: number): number;
 }
 
+// CLOCK_MONOTONIC in ms: system-wide on Linux, so comparable between processes (performance.now() is not).
+export { monotonicMs };
+
 export function startClock(): Clock {
+  // Both read CLOCK_MONOTONIC (performance.now() is hrtime less the process's start): the
+  // offset between them is constant, to the microsecond these two reads are apart.
+  const monotonicOrigin = monotonicMs();
   const origin = performance.now();
   const startedAt = new Date(performance.timeOrigin + origin).toISOString();
-  return { now: () => performance.now() - origin, startedAt, origin };
+  return {
+    now: () => performance.now() - origin,
+    startedAt,
+    origin,
+    toMonotonic: (t) => monotonicOrigin + t,
+    fromMonotonic: (ms) => ms - monotonicOrigin,
+  };
 }
 
 /** Resolves after `ms` on the given clock, or at once when `signal` aborts (never rejects). */

@@ -16,7 +16,8 @@ export function withInjector(nodeOptions: string | undefined): string {
   return nodeOptions === undefined || nodeOptions.trim() === '' ? flag : `${nodeOptions} ${flag}`;
 }
 
-export type InjectedFault = { kind: 'cpu'; workers: number; load: number } | { kind: 'heap'; bytesPerSecond: number; maxBytes: number; release: boolean };
+/** `until`: CLOCK_MONOTONIC ms at which a CPU fault's threads stop by themselves (see protocol.ts). */
+export type InjectedFault = { kind: 'cpu'; workers: number; load: number; until?: number } | { kind: 'heap'; bytesPerSecond: number; maxBytes: number; release: boolean };
 
 interface Reply {
   faultline: 'inject';
@@ -86,6 +87,11 @@ export class InjectorClient {
     }
   }
 
+  /** Starts a CPU fault's threads idle in the target; apply() with the same id and spec releases them. */
+  arm(id: string, fault: Extract<InjectedFault, { kind: 'cpu' }>): Promise<Reply> {
+    return this.#request(`armed:${id}`, { faultline: 'inject', op: 'arm', id, fault });
+  }
+
   apply(id: string, fault: InjectedFault): Promise<Reply> {
     return this.#request(`applied:${id}`, { faultline: 'inject', op: 'apply', id, fault });
   }
@@ -134,8 +140,10 @@ export class InjectorClient {
       });
       return;
     }
-    const kind = reply.op === 'failed' ? 'applied' : reply.op;
-    const key = `${kind}:${reply.id ?? ''}`;
+    // A `failed` answers an apply or an arm (only one of them can be pending for an id).
+    const keys = reply.op === 'failed' ? ['applied', 'armed'] : [reply.op];
+    const key = keys.map((kind) => `${kind}:${reply.id ?? ''}`).find((k) => this.#pending.has(k));
+    if (key === undefined) return;
     const pending = this.#pending.get(key);
     if (pending === undefined) return;
     clearTimeout(pending.timer);

@@ -3,7 +3,10 @@ import type * as WorkerThreads from 'node:worker_threads';
 
 /** What each CPU fault thread is given (workerData). */
 export interface CpuWorkerData {
-  /** Int32Array over it; slot 0 non-zero means stop. Shared by the fault's threads. */
+  /**
+   * Int32Array over it, shared by the fault's threads: slot 0 non-zero means stop; slot 1
+   * non-zero means go (an armed fault's threads wait for it before their first spin).
+   */
   control: SharedArrayBuffer;
   /** BigInt64Array over it; slot `index` is this thread's CPU time in ns, -1 when unknown. */
   cpu: SharedArrayBuffer;
@@ -11,6 +14,11 @@ export interface CpuWorkerData {
   periodMs: number;
   busyMs: number;
   offsetMs: number;
+  /**
+   * Float64Array over it; slot 0 is the CLOCK_MONOTONIC ms at which to stop by itself
+   * (Infinity for never). Written before the go (slot 1 of `control`), read after it.
+   */
+  until: SharedArrayBuffer;
 }
 
 /**
@@ -29,7 +37,7 @@ function cpuWorkerMain(threads: typeof WorkerThreads, fs: typeof Fs): void {
   // Publish the CPU time this often while spinning: bounds how stale a sample's reading is.
   const RECORD_EVERY_MS = 5;
   const data = threads.workerData as CpuWorkerData;
-  const stop = new Int32Array(data.control);
+  const control = new Int32Array(data.control);
   const cpu = new BigInt64Array(data.cpu);
 
   // schedstat's first field is ns on the CPU; stat's utime + stime are clock ticks (USER_HZ,
@@ -61,12 +69,25 @@ function cpuWorkerMain(threads: typeof WorkerThreads, fs: typeof Fs): void {
   const record = (): void => {
     Atomics.store(cpu, data.index, readCpuNs());
   };
-  const stopped = (): boolean => Atomics.load(stop, 0) !== 0;
+  // `until` on this thread's performance.now() scale (both read CLOCK_MONOTONIC); set at the go.
+  const until = new Float64Array(data.until);
+  let untilPerf = Number.POSITIVE_INFINITY;
+  const stopped = (): boolean => Atomics.load(control, 0) !== 0 || performance.now() >= untilPerf;
+  /** Sleeps up to `ms`, never past `until`; wakes at once when the fault stops. */
+  const sleep = (ms: number): void => {
+    const bounded = Math.min(ms, untilPerf - performance.now());
+    if (bounded > 0) Atomics.wait(control, 0, 0, bounded);
+  };
 
   record();
   threads.parentPort?.postMessage('ready');
+  // Armed: sleep until released (or stopped); both notify slot 1.
+  while (Atomics.load(control, 1) === 0 && !stopped()) Atomics.wait(control, 1, 0);
+  untilPerf = (until[0] ?? Number.POSITIVE_INFINITY) - (Number(process.hrtime.bigint()) / 1e6 - performance.now());
+  if (stopped()) return;
+  record();
   // Atomics.wait sleeps without the event loop and wakes at once when the fault stops.
-  if (data.offsetMs > 0) Atomics.wait(stop, 0, 0, data.offsetMs);
+  if (data.offsetMs > 0) sleep(data.offsetMs);
   let periodStart = performance.now();
   while (!stopped()) {
     // Spin busyMs from when the spin really starts: a wake-up a few ms late must not come out
@@ -82,7 +103,7 @@ function cpuWorkerMain(threads: typeof WorkerThreads, fs: typeof Fs): void {
     record();
     periodStart += data.periodMs;
     const idleMs = periodStart - performance.now();
-    if (idleMs > 0) Atomics.wait(stop, 0, 0, idleMs);
+    if (idleMs > 0) sleep(idleMs);
     // Far behind (the process was stopped, say): start afresh rather than skip through the missed periods.
     else if (idleMs < -data.periodMs) periodStart = performance.now();
   }

@@ -34,8 +34,14 @@ export function startInjector(): boolean {
         const result = await faults.apply(message.id, message.fault);
         return send(result.ok ? { op: 'applied', id: message.id } : { op: 'failed', id: message.id, message: result.message });
       }
+      case 'arm': {
+        const problem = faultSpecProblem(message.fault) ?? (message.fault.kind === 'cpu' ? undefined : 'only a cpu fault can be armed');
+        if (problem !== undefined) return send({ op: 'failed', id: message.id, message: problem });
+        const result = await faults.arm(message.id, message.fault);
+        return send(result.ok ? { op: 'armed', id: message.id } : { op: 'failed', id: message.id, message: result.message });
+      }
       case 'revert':
-        return send({ op: 'reverted', id: message.id, releasedBytes: await faults.revert(message.id) });
+        return send({ op: 'reverted', id: message.id, ...(await faults.revert(message.id)) });
       case 'revert-all':
         await faults.revertAll();
         return send({ op: 'reverted-all' });

@@ -41,6 +41,11 @@
  *   included: the collection runs before the reply). Use deadlines of seconds, not ms.
  * - A revert that races its apply (sent before `applied` came) is answered `reverted`, and the
  *   apply then `failed` with "reverted before it took effect"; nothing of the fault remains.
+ * - A CPU fault that must start on time is `arm`ed ahead of its moment (its threads start and
+ *   sleep; answered `armed`), then `apply`d with the same id and spec, which releases them:
+ *   `applied` comes back in about a millisecond. An armed fault is reverted like an applied
+ *   one, and the dead-man switch stops it too. An `apply` whose id was never armed (the
+ *   target restarted in between, say) simply starts the threads then.
  * - Without an IPC channel, or when the parent pid does not match INJECT_PARENT_ENV, the
  *   injector does nothing: no hello ever comes. A missing hello means no in-process faults.
  */
@@ -48,8 +53,11 @@
 /** Marks every message of ours; anything without it belongs to the target and is ignored. */
 export const INJECT_TAG = 'inject';
 
+/** CLOCK_MONOTONIC in ms, the clock of `until` and `stoppedAt`: shared by every process of the machine. */
+export const monotonicMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
 /** Bumped on any incompatible change; sent in `hello`. */
-export const INJECT_PROTOCOL_VERSION = 1;
+export const INJECT_PROTOCOL_VERSION = 2;
 
 /** How often the injector sends a `sample`, ms. */
 export const SAMPLE_INTERVAL_MS = 250;
@@ -71,6 +79,13 @@ export interface CpuFaultSpec {
   workers: number;
   /** Duty cycle of each thread, 0..1. */
   load: number;
+  /**
+   * When the threads stop spinning by themselves: CLOCK_MONOTONIC in ms
+   * (`Number(process.hrtime.bigint()) / 1e6`, the same in every process of the machine).
+   * The fault then ends on time even when the target's event loop is too starved (by this very
+   * fault, often) to handle the `revert` promptly; the revert still follows, to clean up.
+   */
+  until?: number;
 }
 
 export interface HeapFaultSpec {
@@ -91,6 +106,13 @@ interface Tagged {
 
 // runner → injector
 
+/** Starts a CPU fault's threads idle; `apply` with the same id and spec releases them. */
+export interface ArmMessage extends Tagged {
+  op: 'arm';
+  id: string;
+  fault: CpuFaultSpec;
+}
+
 export interface ApplyMessage extends Tagged {
   op: 'apply';
   id: string;
@@ -107,7 +129,7 @@ export interface RevertAllMessage extends Tagged {
   op: 'revert-all';
 }
 
-export type RunnerMessage = ApplyMessage | RevertMessage | RevertAllMessage;
+export type RunnerMessage = ArmMessage | ApplyMessage | RevertMessage | RevertAllMessage;
 
 // injector → runner
 
@@ -128,7 +150,13 @@ export interface AppliedMessage extends Tagged {
   id: string;
 }
 
-/** The fault was not applied, or was reverted before it took effect; nothing of it remains. */
+/** Every thread of the armed CPU fault has started and sleeps until its `apply`. */
+export interface ArmedMessage extends Tagged {
+  op: 'armed';
+  id: string;
+}
+
+/** The fault was not applied (or armed), or was reverted before it took effect; nothing of it remains. */
 export interface FailedMessage extends Tagged {
   op: 'failed';
   id: string;
@@ -140,6 +168,11 @@ export interface RevertedMessage extends Tagged {
   id: string;
   /** Heap bytes released by this revert (0 for cpu, for `release: false`, or an unknown id). */
   releasedBytes: number;
+  /**
+   * For a CPU fault: when its threads stopped spinning, CLOCK_MONOTONIC ms: its `until` when
+   * that came first, else when the revert was handled. Absent for other faults.
+   */
+  stoppedAt?: number;
 }
 
 export interface RevertedAllMessage extends Tagged {
@@ -171,7 +204,7 @@ export interface SampleMessage extends Tagged {
   eventLoopDelayP99: number;
 }
 
-export type InjectorMessage = HelloMessage | AppliedMessage | FailedMessage | RevertedMessage | RevertedAllMessage | SampleMessage;
+export type InjectorMessage = HelloMessage | ArmedMessage | AppliedMessage | FailedMessage | RevertedMessage | RevertedAllMessage | SampleMessage;
 
 /** A message without its tag (Omit distributed over a union, so each keeps its own fields). */
 export type Untagged<T> = T extends Tagged ? Omit<T, 'faultline'> : never;
@@ -190,7 +223,7 @@ export function isTagged(value: unknown): value is Record<string, unknown> & Tag
   return isRecord(value) && value.faultline === INJECT_TAG && typeof value.op === 'string';
 }
 
-const INJECTOR_OPS: ReadonlySet<string> = new Set<InjectorMessage['op']>(['hello', 'applied', 'failed', 'reverted', 'reverted-all', 'sample']);
+const INJECTOR_OPS: ReadonlySet<string> = new Set<InjectorMessage['op']>(['hello', 'armed', 'applied', 'failed', 'reverted', 'reverted-all', 'sample']);
 
 /** Runner side: true for a message the injector sent (the injector is trusted, so the op suffices). */
 export function isInjectorMessage(value: unknown): value is InjectorMessage {
@@ -207,6 +240,7 @@ export function faultSpecProblem(fault: unknown): string | undefined {
       return `cpu.workers must be an integer from 1 to ${MAX_CPU_WORKERS}, got ${JSON.stringify(fault.workers)}`;
     }
     if (!isFiniteNumber(fault.load) || fault.load < 0 || fault.load > 1) return `cpu.load must be a number from 0 to 1, got ${JSON.stringify(fault.load)}`;
+    if (fault.until !== undefined && (!isFiniteNumber(fault.until) || fault.until <= 0)) return `cpu.until must be a CLOCK_MONOTONIC time in ms (> 0), got ${JSON.stringify(fault.until)}`;
     return undefined;
   }
   if (fault.kind === 'heap') {
@@ -220,12 +254,13 @@ export function faultSpecProblem(fault: unknown): string | undefined {
 
 /**
  * Injector side: the runner message in `value`, or undefined when it is not ours or cannot be
- * answered (no id where one is needed). An `apply` with a bad fault is returned as is: the
- * caller answers it with `failed` (see faultSpecProblem).
+ * answered (no id where one is needed). An `apply` or `arm` with a bad fault is returned as
+ * is: the caller answers it with `failed` (see faultSpecProblem).
  */
 export function parseRunnerMessage(value: unknown): RunnerMessage | undefined {
   if (!isTagged(value)) return undefined;
   switch (value.op) {
+    case 'arm':
     case 'apply':
     case 'revert':
       return typeof value.id === 'string' ? (value as unknown as RunnerMessage) : undefined;

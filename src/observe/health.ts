@@ -43,7 +43,7 @@ export function startHealthPoller(options: HealthPollerOptions): HealthPoller {
       const answer = await boundedGet(dispatcher, url, 'application/json', timeoutMs, MAX_BODY_BYTES, stop);
       if (answer === 'stopped') return 'stopped';
       const latencyMs = clock.now() - t;
-      if ('error' in answer) return { t, state: 'UNREACHABLE', status: null, latencyMs };
+      if ('error' in answer) return { t, state: 'UNREACHABLE', status: null, latencyMs, error: answer.error };
       const sample: HealthSample = { t, state: answer.status >= 200 && answer.status < 300 ? 'UP' : 'DOWN', status: answer.status, latencyMs };
       const failed = answer.bodyError === undefined ? failedChecks(answer.body) : undefined;
       if (failed !== undefined) sample.failed = failed;

@@ -59,6 +59,8 @@ export interface HealthSample {
   latencyMs: number;
   /** Names of failing checks when the body says so (e.g. { failed: ["downstream"] }). */
   failed?: string[];
+  /** UNREACHABLE only: why there was no answer (e.g. "no answer within 1000 ms", "connect ECONNREFUSED"). */
+  error?: string;
 }
 
 export interface MetricPoint {

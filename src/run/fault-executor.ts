@@ -22,6 +22,8 @@ export interface FaultTargets {
   injector: InjectorClient | undefined;
   logger: Logger;
   event: (e: RecordedEvent) => void;
+  /** CPU cores of this machine (os.availableParallelism()): what a CPU fault can achieve at most. */
+  cores: number;
   /** A CPU stressor process for a fault (non-Node targets), not yet started. */
   stressor: (fault: Extract<ResolvedFault, { kind: 'cpu' }>, samples: InjectorSample[]) => ManagedProcess;
 }
@@ -36,6 +38,8 @@ interface State {
   exitSeen?: boolean;
   stoppedState?: string;
   stressor?: ManagedProcess;
+  /** An in-process CPU fault whose threads were started idle in the target (see prepare). */
+  armed?: boolean;
 }
 
 export class FaultExecutor {
@@ -61,14 +65,27 @@ export class FaultExecutor {
     };
   }
 
-  /** Before the timeline: a baseline probe through the proxy of a network fault, so the apply itself is on time. */
+  /**
+   * Before the timeline, whatever would make the apply late: CPU faults are armed (threads or
+   * a stressor process started idle, so applying is a release, not a start), and a network
+   * fault's proxy gets a baseline probe.
+   */
   async prepare(fault: ResolvedFault): Promise<void> {
     const state: State = { applied: false, reverted: false };
     this.#state.set(fault.name, state);
     if (fault.kind === 'cpu' && fault.mode === 'stressor') {
-      // Started armed before the timeline, so applying it is a signal, not a process start.
       state.stressor = this.targets.stressor(fault, this.stressorSamples);
       await state.stressor.start();
+      return;
+    }
+    if (fault.kind === 'cpu') {
+      try {
+        await this.#injector().arm(fault.name, { kind: 'cpu', workers: fault.workers, load: fault.load });
+        state.armed = true;
+      } catch (error) {
+        // The apply will try again from scratch, and record why if it fails too.
+        this.targets.logger.warn({ err: error, fault: fault.name }, 'could not arm the CPU fault ahead of time');
+      }
       return;
     }
     if (fault.kind !== 'network') return;
@@ -94,7 +111,8 @@ export class FaultExecutor {
             stressor.signal('SIGUSR1', false);
             if (!(await started)) throw new Error('the CPU stressor did not start its threads within 15 s');
           } else {
-            await this.#injector().apply(fault.name, { kind: 'cpu', workers: fault.workers, load: fault.load });
+            // The threads stop on time by themselves: the revert message may wait on an event loop this very fault starves.
+            await this.#injector().apply(fault.name, { kind: 'cpu', workers: fault.workers, load: fault.load, until: clock.toMonotonic(record.plannedEnd) });
           }
           break;
         case 'heap':
@@ -131,17 +149,29 @@ export class FaultExecutor {
     }
   }
 
+  /** Undoes a prepare() whose fault was never applied (the scenario ended first). Idempotent. */
+  async disarm(fault: ResolvedFault): Promise<void> {
+    const state = this.#state.get(fault.name);
+    if (state === undefined || state.applied || state.reverted) return;
+    state.reverted = true;
+    if (state.stressor !== undefined) {
+      await state.stressor.stop();
+      await state.stressor.close();
+    }
+    const injector = this.targets.injector;
+    if (state.armed === true && injector !== undefined && this.#process('target').running) await injector.revert(fault.name);
+  }
+
   /** Idempotent. `final`: the scenario is over (cleanup): a killed process is not restarted. */
   async revert(fault: ResolvedFault, record: FaultRecord, options: { final: boolean }): Promise<void> {
     const state = this.#state.get(fault.name);
-    if (state !== undefined && !state.applied && state.stressor !== undefined) {
-      // Prepared (armed) but never applied: the scenario ended first.
-      await state.stressor.stop();
-      await state.stressor.close();
+    if (state !== undefined && !state.applied) {
+      await this.disarm(fault);
       return;
     }
     if (state === undefined || !state.applied || state.reverted) return;
     state.reverted = true;
+    let stoppedAt: number | undefined;
     switch (fault.kind) {
       case 'network':
         await this.#toxiproxy().revert(fault.name, fault.network);
@@ -154,7 +184,11 @@ export class FaultExecutor {
           break;
         }
         const injector = this.targets.injector;
-        if (injector !== undefined && this.#process('target').running) await injector.revert(fault.name);
+        if (injector !== undefined && this.#process('target').running) {
+          const reply = await injector.revert(fault.name);
+          // When the threads really stopped (at `until`, often before the revert reached a starved target).
+          if (typeof reply['stoppedAt'] === 'number') stoppedAt = Math.min(this.targets.clock.now(), this.targets.clock.fromMonotonic(reply['stoppedAt']));
+        }
         break;
       }
       case 'process': {
@@ -169,7 +203,7 @@ export class FaultExecutor {
         break;
       }
     }
-    record.revertedAt = this.targets.clock.now();
+    record.revertedAt = stoppedAt ?? this.targets.clock.now();
     this.targets.event({ t: record.revertedAt, type: 'fault-reverted', fault: fault.name, plannedT: record.plannedEnd });
   }
 
@@ -198,8 +232,7 @@ export class FaultExecutor {
         const samples = source.filter((s) => s.t > record.appliedAt! + 250 && s.t <= until && s.cpuLoad !== null);
         if (samples.length === 0) return set('unverified', 'the injector sent no CPU samples while the fault was applied', { load: null });
         const load = samples.reduce((sum, s) => sum + (s.cpuLoad ?? 0), 0) / samples.length;
-        const ok = load >= fault.load * 0.5;
-        return set(ok ? 'effective' : 'not-effective', `worker threads averaged ${(load * 100).toFixed(0)}% busy against ${(fault.load * 100).toFixed(0)}% requested over ${samples.length} samples`, { load: round(load, 3), workers: samples[samples.length - 1]?.cpuWorkers ?? 0 });
+        return set(...judgeCpu(fault, load, samples.length, samples[samples.length - 1]?.cpuWorkers ?? 0, this.targets.cores));
       }
       case 'heap': {
         const samples = recording.injector.filter((s) => s.t >= record.appliedAt! && s.t <= until);
@@ -277,6 +310,22 @@ function verifyNetwork(fault: Extract<ResolvedFault, { kind: 'network' }>, state
   }
 }
 
+/**
+ * A CPU fault is effective when its threads got at least half the CPU they asked for, or half
+ * of what the machine has when they asked for more than that: 8 threads at 100% on 2 cores can
+ * take 2 cores, not 8, and the evidence says so rather than letting the shortfall pass unseen.
+ */
+export function judgeCpu(fault: Extract<ResolvedFault, { kind: 'cpu' }>, load: number, samples: number, workers: number, cores: number): [FaultRecord['effect'], string, FaultRecord['achieved']] {
+  const requestedCores = fault.workers * fault.load;
+  const possibleCores = Math.min(requestedCores, cores);
+  const achievedCores = load * fault.workers;
+  const ok = achievedCores >= possibleCores * 0.5;
+  const pct = (n: number) => `${(n * 100).toFixed(0)}%`;
+  let evidence = `${fault.workers} thread${fault.workers === 1 ? '' : 's'} averaged ${pct(load)} busy against ${pct(fault.load)} requested over ${samples} samples (${round(achievedCores, 2)} of ${round(requestedCores, 2)} cores)`;
+  if (requestedCores > cores) evidence += `; the machine has ${cores} cores, so at most ${cores} were possible`;
+  return [ok ? 'effective' : 'not-effective', evidence, { load: round(load, 3), workers, cores: round(achievedCores, 3), machineCores: cores }];
+}
+
 function requested(fault: ResolvedFault): FaultRecord['requested'] {
   switch (fault.kind) {
     case 'network': {
@@ -284,7 +333,7 @@ function requested(fault: ResolvedFault): FaultRecord['requested'] {
       return { proxy, toxic, ...(rest as Record<string, number | string>) };
     }
     case 'cpu':
-      return { workers: fault.workers, load: fault.load, mode: fault.mode };
+      return { workers: fault.workers, load: fault.load, mode: fault.mode, ...(fault.workersPerCore === undefined ? {} : { workersPerCore: fault.workersPerCore }) };
     case 'heap':
       return { bytesPerSecond: fault.bytesPerSecond, maxBytes: fault.maxBytes, release: fault.release };
     case 'process':

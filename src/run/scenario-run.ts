@@ -1,5 +1,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { setMaxListeners } from 'node:events';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -96,6 +97,8 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     const cleanupFailures = await cleanup.runAll();
     for (const failure of cleanupFailures) logger.error({ err: failure.error }, `cleanup failed: ${failure.label}`);
     recording.durationMs = Math.round(clock.now());
+    // A fault's revert is recorded when the injector says it took effect, which can be before events logged meanwhile.
+    events.sort((a, b) => a.t - b.t);
     return { recording, cleanupFailures };
   };
 
@@ -272,7 +275,10 @@ async function execute(
         },
       },
     );
-  const executor = new FaultExecutor({ clock, toxiproxy, proxyAddresses, processes, injector, logger, event, stressor });
+  const executor = new FaultExecutor({ clock, toxiproxy, proxyAddresses, processes, injector, logger, event, stressor, cores: availableParallelism() });
+  cleanup.register('disarm the prepared faults', async () => {
+    for (const fault of scenario.faults) await executor.disarm(fault);
+  });
   for (const fault of scenario.faults) await executor.prepare(fault);
 
   // The timeline starts now: every planned time is an offset from T0.

@@ -38,6 +38,8 @@ export interface HealthOptions {
 /** Heap used must fall this far below the limit before a DOWN heap check counts as good again. */
 const HEAP_RECOVERY_BAND = 0.9;
 const MB = 1024 * 1024;
+/** The event-loop delay monitor's timer, ms. */
+const LOOP_RESOLUTION_MS = 10;
 
 /**
  * Background health checks on a fixed interval, each debounced by hysteresis:
@@ -54,11 +56,12 @@ export class HealthMonitor {
   #eventLoop: Hysteresis;
   #heap: Hysteresis;
   #probing = false;
+  #lastEvaluation = performance.now();
   #reports: Record<string, CheckReport> = {};
   #lifecycle: { state: string; up: boolean } = { state: 'starting', up: true };
 
   constructor(private readonly options: HealthOptions) {
-    this.#loop = monitorEventLoopDelay({ resolution: 10 });
+    this.#loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
     this.#downstream = new Hysteresis(options.failThreshold, options.recoverThreshold);
     this.#eventLoop = new Hysteresis(options.failThreshold, options.recoverThreshold);
     this.#heap = new Hysteresis(options.failThreshold, options.recoverThreshold);
@@ -74,6 +77,7 @@ export class HealthMonitor {
   /** Runs the first evaluation (at most one downstream timeout), then one per interval. */
   async start(): Promise<void> {
     this.#loop.enable();
+    this.#lastEvaluation = performance.now();
     await this.#tick();
     this.#timer = setInterval(() => void this.#tick(), this.options.intervalMs);
   }
@@ -122,8 +126,15 @@ export class HealthMonitor {
   }
 
   #evaluateLocal(): void {
-    const p99Ms = this.#loop.count > 0 ? this.#loop.percentile(99) / 1e6 : 0;
-    const maxMs = this.#loop.count > 0 ? this.#loop.max / 1e6 : 0;
+    const now = performance.now();
+    const sinceLast = now - this.#lastEvaluation;
+    this.#lastEvaluation = now;
+    // No delay sample since the last evaluation means the monitor's 10 ms timer never ran in
+    // that time: the loop was blocked for all of it, not idle. (Reading that as 0 ms would
+    // report a starved loop as healthy.)
+    const starved = this.#loop.count === 0 && sinceLast > 2 * LOOP_RESOLUTION_MS;
+    const p99Ms = this.#loop.count > 0 ? this.#loop.percentile(99) / 1e6 : starved ? sinceLast : 0;
+    const maxMs = this.#loop.count > 0 ? this.#loop.max / 1e6 : starved ? sinceLast : 0;
     this.#loop.reset();
     const limitMs = this.options.eventLoopP99LimitMs;
     this.#set('eventLoop', this.#eventLoop, p99Ms <= limitMs, {

@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
+import { monotonicMs } from '../../../src/inject/protocol.js';
 import { pollUntil } from '../../helpers/processes.js';
 import { IDLE_TARGET, INJECT_PARENT, REGISTER_URL, cpuQuietSince, cpuRises, cpuTicks, killLater, killStarted, rssKb, startTarget, threadCount, type Target } from './support.js';
 
@@ -35,7 +36,7 @@ describe('in-process injector', () => {
   it('says hello from the target’s main process before its main module runs', async () => {
     const target = await startTarget();
     const hello = await target.waitFor(isOp('hello'));
-    expect(hello).toEqual({ faultline: 'inject', op: 'hello', protocol: 1, pid: target.pid, node: process.version });
+    expect(hello).toEqual({ faultline: 'inject', op: 'hello', protocol: 2, pid: target.pid, node: process.version });
     expect(target.messages.indexOf(hello)).toBe(0);
     const [sample] = await target.samples(1, 0);
     expect(sample).toMatchObject({ faultline: 'inject', op: 'sample', cpuLoad: null, cpuWorkers: 0, retainedBytes: 0 });
@@ -62,8 +63,12 @@ describe('in-process injector', () => {
     // Honest: what the thread reports is what the process was seen to burn from outside.
     expect(Math.abs(cpuLoad - procLoad)).toBeLessThan(0.15);
 
+    const sentAt = monotonicMs();
     const reverted = await request(target, { op: 'revert', id: 'cpu-1' }, isOp('reverted', 'cpu-1'));
-    expect(reverted).toEqual(inject({ op: 'reverted', id: 'cpu-1', releasedBytes: 0 }));
+    expect(reverted).toEqual(inject({ op: 'reverted', id: 'cpu-1', releasedBytes: 0, stoppedAt: expect.any(Number) }));
+    // The threads stopped when the revert was handled: between its send and its answer, on the shared monotonic clock.
+    expect(reverted.stoppedAt).toBeGreaterThanOrEqual(sentAt);
+    expect(reverted.stoppedAt).toBeLessThanOrEqual(monotonicMs());
     await threadsBackTo(target.pid, threads);
     await cpuQuietSince(target.pid, performance.now(), 500, 5);
     const after = await target.samples(1, target.messages.length);
@@ -129,6 +134,59 @@ describe('in-process injector', () => {
     expect(await request(target, { op: 'apply', id: 'dup', fault: { kind: 'cpu', workers: 1, load: 0.1 } }, isOp('failed', 'dup'))).toMatchObject({ message: expect.stringContaining('already applied') });
     expect(await request(target, { op: 'pause', id: 'p' }, isOp('failed', 'p'))).toMatchObject({ message: expect.stringContaining('unknown op') });
     await request(target, { op: 'revert', id: 'dup' }, isOp('reverted', 'dup'));
+    await threadsBackTo(target.pid, threads);
+  });
+
+  it('arms a cpu fault idle, then releases it on apply in a round trip far shorter than a thread start', async () => {
+    const { target, threads } = await helloTarget();
+    const armed = await request(target, { op: 'arm', id: 'armed', fault: { kind: 'cpu', workers: 2, load: 1 } }, (m) => m.id === 'armed');
+    expect(armed).toEqual(inject({ op: 'armed', id: 'armed' }));
+    expect(threadCount(target.pid)).toBe(threads + 2);
+    // Armed threads sleep: the process stays quiet, and samples do not count them.
+    await cpuQuietSince(target.pid, performance.now(), 500, 5);
+    const [idle] = await target.samples(1, target.messages.length);
+    expect(idle).toMatchObject({ cpuLoad: null, cpuWorkers: 0 });
+
+    // A different spec under the same id is refused; the armed threads stay armed.
+    expect(await request(target, { op: 'apply', id: 'armed', fault: { kind: 'cpu', workers: 1, load: 1 } }, isOp('failed', 'armed'))).toMatchObject({ message: expect.stringContaining('armed') });
+    const sent = performance.now();
+    expect(await request(target, { op: 'apply', id: 'armed', fault: { kind: 'cpu', workers: 2, load: 1 } }, (m) => m.id === 'armed' && m.op !== 'failed')).toEqual(inject({ op: 'applied', id: 'armed' }));
+    // Measured, not asserted as a tight bound: well under a thread start (50-250 ms).
+    expect(performance.now() - sent).toBeLessThan(1_000);
+    await cpuRises(target.pid, 20);
+    const samples = await target.samples(4, target.messages.length);
+    expect(samples.every((s) => s.cpuWorkers === 2 && s.cpuLoad > 0.2)).toBe(true);
+    expect(await request(target, { op: 'apply', id: 'armed', fault: { kind: 'cpu', workers: 2, load: 1 } }, isOp('failed', 'armed'))).toMatchObject({ message: expect.stringContaining('already applied') });
+    await request(target, { op: 'revert', id: 'armed' }, isOp('reverted', 'armed'));
+    await threadsBackTo(target.pid, threads);
+  });
+
+  it('stops a cpu fault’s threads by themselves at its until, before any revert, and reports that time', async () => {
+    const { target, threads } = await helloTarget();
+    const until = monotonicMs() + 800;
+    await request(target, { op: 'apply', id: 'timed', fault: { kind: 'cpu', workers: 2, load: 1, until } }, isOp('applied', 'timed'));
+    await cpuRises(target.pid, 10);
+    // No revert yet: the threads end their spin at `until` and exit.
+    const quietAfter = await cpuQuietSince(target.pid, performance.now(), 300, 3);
+    expect(monotonicMs()).toBeGreaterThan(until);
+    expect(quietAfter).toBeGreaterThanOrEqual(0);
+    await threadsBackTo(target.pid, threads);
+    const reverted = await request(target, { op: 'revert', id: 'timed' }, isOp('reverted', 'timed'));
+    expect(reverted.stoppedAt).toBe(until);
+    expect(await request(target, { op: 'apply', id: 'bad-until', fault: { kind: 'cpu', workers: 1, load: 1, until: 'soon' } }, isOp('failed', 'bad-until'))).toMatchObject({ message: expect.stringContaining('cpu.until') });
+  });
+
+  it('reverts an armed fault that never ran, refuses to arm heap faults, and lets the dead-man switch stop armed threads', async () => {
+    const { target, threads } = await helloTarget();
+    expect(await request(target, { op: 'arm', id: 'heap', fault: { kind: 'heap', bytesPerSecond: MB, maxBytes: MB, release: true } }, isOp('failed', 'heap'))).toMatchObject({ message: expect.stringContaining('only a cpu fault') });
+    await request(target, { op: 'arm', id: 'never', fault: { kind: 'cpu', workers: 1, load: 1 } }, isOp('armed', 'never'));
+    expect(await request(target, { op: 'arm', id: 'never', fault: { kind: 'cpu', workers: 1, load: 1 } }, isOp('failed', 'never'))).toMatchObject({ message: expect.stringContaining('already armed') });
+    await request(target, { op: 'revert', id: 'never' }, isOp('reverted', 'never'));
+    await threadsBackTo(target.pid, threads);
+
+    await request(target, { op: 'arm', id: 'orphan', fault: { kind: 'cpu', workers: 3, load: 1 } }, isOp('armed', 'orphan'));
+    expect(threadCount(target.pid)).toBe(threads + 3);
+    target.process.disconnect();
     await threadsBackTo(target.pid, threads);
   });
 

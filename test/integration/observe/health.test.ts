@@ -104,7 +104,10 @@ describe('health poller', () => {
     for (const [, to, t] of transitions) expect(samples.find((s) => s.t === t)?.state).toBe(to);
     const byState = (state: HealthSample['state']) => samples.filter((s) => s.state === state);
     expect(byState('UP').every((s) => s.status === 200 && s.failed === undefined)).toBe(true);
-    expect(byState('UNREACHABLE').every((s) => s.status === null && s.failed === undefined)).toBe(true);
+    expect(byState('UNREACHABLE').every((s) => s.status === null && s.failed === undefined && typeof s.error === 'string')).toBe(true);
+    expect(byState('UNREACHABLE').some((s) => s.error?.includes('no answer within') === true)).toBe(true);
+    expect(byState('UNREACHABLE').some((s) => s.error?.includes('ECONNREFUSED') === true)).toBe(true);
+    expect(byState('UP').every((s) => s.error === undefined)).toBe(true);
     const down = byState('DOWN');
     expect(down.filter((s) => s.status === 503).every((s) => JSON.stringify(s.failed) === '["downstream","heap"]')).toBe(true);
     expect(down.filter((s) => s.t >= downSince).map((s) => s.status)).toContain(503);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { validateDocuments, type DocumentText } from '../../../src/scenario/load.js';
 import { deriveSeed } from '../../../src/scenario/resolve-scenario.js';
@@ -85,7 +86,8 @@ describe('the resolved bundled suite', () => {
   it('resolves process and in-process faults', () => {
     expect(scenario(loaded, 'process-kill').faults[0]).toMatchObject({ kind: 'process', action: 'kill', restart: true, process: 'target', startMs: 15_000, endMs: 15_000 });
     expect(scenario(loaded, 'process-kill').phases[1]).toEqual({ name: 'chaos', startMs: 10_000, endMs: 20_000 });
-    expect(scenario(loaded, 'cpu-saturation').faults[0]).toMatchObject({ kind: 'cpu', workers: 2, load: 1, mode: 'in-process' });
+    expect(scenario(loaded, 'cpu-saturation').faults[0]).toMatchObject({ kind: 'cpu', workers: 8 * availableParallelism(), workersPerCore: 8, load: 1, mode: 'in-process' });
+    expect(scenario(loaded, 'cpu-saturation').load?.request.body).toContain('compute');
     expect(scenario(loaded, 'heap-growth').faults[0]).toMatchObject({ kind: 'heap', bytesPerSecond: 16e6, maxBytes: 256e6, release: true });
     expect(scenario(loaded, 'process-kill').expectations.find((e) => e.kind === 'durability')).toMatchObject({ ratePerSecond: 50, phases: ['steady', 'chaos'] });
   });
@@ -153,6 +155,52 @@ describe('defaults and overrides', () => {
     const result = validateDocuments(doc('faultline.yaml', suite), [doc('x.yaml', scenario)], {});
     expect(result.files.flatMap((f) => f.issues)).toEqual([]);
     expect(result.loaded?.scenarios[0]).toMatchObject({ skip: null, faults: [{ network: { bytes: 1024, toxicity: 0.5 } }] });
+  });
+
+  describe('cpu workers per core', () => {
+    /** One cpu fault per `workers` value, resolved as if the machine had `cores` cores. */
+    const resolveWorkers = (workers: readonly string[], cores?: number, environment: Record<string, string> = {}) => {
+      const faults = workers.map((w, i) => `  - { name: f${i}, duration: 5s, cpu: { workers: ${w} } }`).join('\n');
+      const result = validateDocuments(doc('faultline.yaml', minimalSuite), [doc('x.yaml', `name: x\nfaults:\n${faults}\n`)], environment, cores === undefined ? {} : { cores });
+      expect(result.files.flatMap((f) => f.issues)).toEqual([]);
+      return (result.loaded?.scenarios[0]?.faults ?? []).map((f) => (f.kind === 'cpu' ? { workers: f.workers, workersPerCore: f.workersPerCore } : f.kind));
+    };
+
+    it.each([
+      // [written, cores, threads, per core]
+      ['4/core', 2, 8, 4],
+      ['1/core', 2, 2, 1],
+      ['1/core', 1, 1, 1],
+      ['"2/core"', 3, 6, 2],
+      ['" 2 / core "', 3, 6, 2],
+      ['04/core', 2, 8, 4],
+      ['128/core', 2, 256, 128],
+      // N × cores above 256 is capped at 256, like the largest count that can be written.
+      ['129/core', 2, 256, 129],
+      ['4/core', 96, 256, 4],
+      ['1000/core', 1, 256, 1000],
+    ] as const)('%s on %i cores is %i threads (%i per core)', (written, cores, threads, perCore) => {
+      expect(resolveWorkers([written], cores)).toEqual([{ workers: threads, workersPerCore: perCore }]);
+    });
+
+    it('a plain count stays a count with no per-core figure, whatever the machine', () => {
+      expect(resolveWorkers(['4', '"4"', '256'], 2)).toEqual([
+        { workers: 4, workersPerCore: undefined },
+        { workers: 4, workersPerCore: undefined },
+        { workers: 256, workersPerCore: undefined },
+      ]);
+      const loaded = validateDocuments(doc('faultline.yaml', minimalSuite), [doc('x.yaml', 'name: x\nfaults:\n  - { name: f, duration: 5s, cpu: {} }\n')], env, { cores: 8 });
+      expect(loaded.loaded?.scenarios[0]?.faults[0]).toEqual(expect.objectContaining({ kind: 'cpu', workers: 1 }));
+      expect(loaded.loaded?.scenarios[0]?.faults[0]).not.toHaveProperty('workersPerCore');
+    });
+
+    it('takes N/core from the environment', () => {
+      expect(resolveWorkers(['"${env:WORKERS:-1}"'], 4, { WORKERS: '2/core' })).toEqual([{ workers: 8, workersPerCore: 2 }]);
+    });
+
+    it("uses this machine's cores when none are given", () => {
+      expect(resolveWorkers(['1/core'])).toEqual([{ workers: Math.min(availableParallelism(), 256), workersPerCore: 1 }]);
+    });
   });
 
   it('names a suite after its folder when it has no name, made into a valid name', () => {
