@@ -40,6 +40,8 @@ interface State {
   stressor?: ManagedProcess;
   /** An in-process CPU fault whose threads were started idle in the target (see prepare). */
   armed?: boolean;
+  /** A restarted process: from its launch to ready (and settled), ms. */
+  restartReadyMs?: number;
 }
 
 export class FaultExecutor {
@@ -198,6 +200,9 @@ export class FaultExecutor {
           const injector = fault.process === 'target' ? this.targets.injector : undefined;
           injector?.attach(target);
           await target.start();
+          // The fault ends when the process is launched again; how long it takes to be ready is its own recovery.
+          stoppedAt = target.startedAt;
+          if (stoppedAt !== undefined) state.restartReadyMs = this.targets.clock.now() - stoppedAt;
           await injector?.ready();
         }
         break;
@@ -241,12 +246,15 @@ export class FaultExecutor {
         const ok = samples.length > 0 && peak >= expected * 0.5;
         return set(ok ? 'effective' : 'not-effective', `retained up to ${mb(peak)} MB against ${mb(expected)} MB expected by then`, { peakRetainedBytes: peak, expectedBytes: Math.round(expected) });
       }
-      case 'process':
+      case 'process': {
         if (fault.action === 'pause') {
           const stopped = state.stoppedState === 'T' || state.stoppedState === 't';
           return set(stopped ? 'effective' : 'not-effective', stopped ? 'the process was in state T (stopped) after SIGSTOP' : `the process state after SIGSTOP was ${state.stoppedState ?? 'unknown'}`, { state: state.stoppedState ?? null });
         }
-        return set(state.exitSeen === true ? 'effective' : 'not-effective', state.exitSeen === true ? `the process exited after ${fault.action === 'kill' ? 'SIGKILL' : 'SIGTERM'}` : 'no exit was seen', { exited: state.exitSeen === true });
+        const ready = state.restartReadyMs === undefined ? undefined : Math.round(state.restartReadyMs);
+        const restarted = ready === undefined ? '' : `; launched again at its end, ready ${ready} ms later`;
+        return set(state.exitSeen === true ? 'effective' : 'not-effective', state.exitSeen === true ? `the process exited after ${fault.action === 'kill' ? 'SIGKILL' : 'SIGTERM'}${restarted}` : 'no exit was seen', { exited: state.exitSeen === true, ...(ready === undefined ? {} : { restartReadyMs: ready }) });
+      }
     }
   }
 

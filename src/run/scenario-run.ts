@@ -190,7 +190,8 @@ async function execute(
     });
     return managed;
   };
-  for (const service of suite.services) await makeProcess(service).start();
+  // Each process's post-readiness check (it must stay up 100 ms) overlaps the next start.
+  for (const service of suite.services) await makeProcess(service).start({ settleLater: true });
   if (needsToxiproxy) {
     let url = suite.toxiproxy.url;
     if (embedded !== undefined) {
@@ -210,8 +211,9 @@ async function execute(
   const injector = needsInjector && suite.target.runtime === 'node' ? new InjectorClient(() => clock.now()) : undefined;
   const target = makeProcess(suite.target, { nodeOptions: injector !== undefined, ...(injector === undefined ? {} : { injector }) });
   injector?.attach(target);
-  await target.start();
+  await target.start({ settleLater: true });
   if (injector !== undefined) await injector.ready();
+  for (const started of processes.values()) await started.settled();
 
   // Observers.
   const health = suite.target.health === null ? undefined : startHealthPoller({

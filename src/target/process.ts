@@ -62,6 +62,8 @@ export class ManagedProcess {
   #pid: number | undefined;
   #exited: Promise<ExitInfo> | undefined;
   #expectExit = false;
+  #settling: Promise<void> | undefined;
+  #startedAt: number | undefined;
   #log: WriteStream | undefined;
   readonly #lineWaiters = new Set<(line: string) => void>();
   readonly tail = new LogTail(30);
@@ -77,6 +79,11 @@ export class ManagedProcess {
     return this.#pid;
   }
 
+  /** Clock time of the last spawn (undefined before the first). */
+  get startedAt(): number | undefined {
+    return this.#startedAt;
+  }
+
   get running(): boolean {
     return this.#child !== undefined;
   }
@@ -86,8 +93,13 @@ export class ManagedProcess {
     return this.#child;
   }
 
-  /** Starts the process and resolves once it is ready; throws FAULTLINE_INFRASTRUCTURE otherwise. */
-  async start(): Promise<void> {
+  /**
+   * Starts the process and resolves once it is ready; throws FAULTLINE_INFRASTRUCTURE otherwise.
+   * A ready process must then stay up for SETTLE_MS (an exit right away means the check passed
+   * on someone else's port). `settleLater`: resolve at readiness and leave that check to
+   * settled(), so the next process can start meanwhile.
+   */
+  async start(options: { settleLater?: boolean } = {}): Promise<void> {
     if (this.#child !== undefined) throw new Error(`${this.spec.name} is already running`);
     const [file, ...args] = this.spec.command;
     if (file === undefined) throw new FaultlineError('FAULTLINE_USAGE', `${this.spec.name}: empty command`);
@@ -148,6 +160,7 @@ export class ManagedProcess {
       });
     }
     this.#pid = child.pid;
+    this.#startedAt = this.clock.now();
     this.watchdog?.watch(child.pid);
     this.events.started?.(child.pid);
 
@@ -164,13 +177,25 @@ export class ManagedProcess {
       await this.kill('SIGKILL');
       throw this.#failure(`${this.spec.name} was not ready within ${this.spec.ready.timeoutMs} ms (${describeReady(this.spec.ready)})`);
     }
+    this.events.ready?.();
+    this.#settling = this.#settle();
+    // Observed by settled(); never an unhandled rejection meanwhile.
+    this.#settling.catch(() => undefined);
+    if (options.settleLater !== true) await this.#settling;
+  }
+
+  /** Resolves once the process stayed up SETTLE_MS past its readiness; throws like start() if it did not. */
+  settled(): Promise<void> {
+    return this.#settling ?? Promise.resolve();
+  }
+
+  async #settle(): Promise<void> {
     // Something answered; make sure it was this process. A target that cannot bind its port
     // exits at once, while another process on that port answers the readiness check.
     const exitedRightAway = await this.waitExit(SETTLE_MS);
-    if (exitedRightAway !== undefined) {
+    if (exitedRightAway !== undefined && !exitedRightAway.expected) {
       throw this.#failure(`${this.spec.name} exited right after its readiness check passed (code ${String(exitedRightAway.code)}, signal ${String(exitedRightAway.signal)}): is another process using its port?`);
     }
-    this.events.ready?.();
   }
 
   #failure(message: string): FaultlineError {
