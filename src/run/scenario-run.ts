@@ -8,7 +8,7 @@ import { startClock, waitUntil, type Clock } from '../clock.js';
 import { FaultlineError } from '../errors.js';
 import { InjectorClient, withInjector } from '../faults/injector-client.js';
 import { INJECT_PARENT_ENV } from '../inject/protocol.js';
-import { ToxiproxyControl, embeddedToxiproxy, embeddedUrl } from '../faults/toxiproxy-control.js';
+import { ToxiproxyControl } from '../faults/toxiproxy-control.js';
 import { startDurabilityWriter, type DurabilityWriter } from '../observe/durability.js';
 import { startHealthPoller } from '../observe/health.js';
 import { startLoad, type LoadRun } from '../observe/load.js';
@@ -20,10 +20,10 @@ import { expandTemplate } from '../scenario/templates.js';
 import type { ResolvedFault, ResolvedProcess, ResolvedScenario, ResolvedSuite } from '../scenario/types.js';
 import { allocatePorts } from '../target/ports.js';
 import { ManagedProcess } from '../target/process.js';
-import { Watchdog } from '../target/watchdog.js';
 import { AbortMonitor } from './abort-monitor.js';
 import { CleanupStack, type UndoFailure } from './cleanup.js';
 import { FaultExecutor } from './fault-executor.js';
+import { SuiteResources } from './suite-resources.js';
 
 const STRESSOR = fileURLToPath(new URL('../inject/stressor.js', import.meta.url));
 
@@ -44,6 +44,8 @@ export interface ScenarioRunOptions {
   interrupt: AbortSignal;
   /** Progress for the terminal, about once a second. */
   progress?: (update: Progress) => void;
+  /** The suite run's watchdog and embedded Toxiproxy; without it the scenario starts its own. */
+  shared?: SuiteResources;
 }
 
 export interface Progress {
@@ -71,8 +73,8 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     events.push(e);
     logger.debug({ event: e }, e.type);
   };
-  const watchdog = Watchdog.start();
-  cleanup.register('close the watchdog', () => watchdog.close());
+  const shared = options.shared ?? new SuiteResources(clock, outDir, scenario.seed);
+  if (options.shared === undefined) cleanup.register('stop the watchdog and the embedded Toxiproxy', () => shared.close());
 
   const recording: Recording = {
     schemaVersion: 1,
@@ -103,7 +105,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   };
 
   try {
-    await execute(options, clock, cleanup, event, watchdog, recording);
+    await execute(options, clock, cleanup, event, shared, recording);
   } catch (error) {
     recording.status = 'failed';
     recording.reason = error instanceof Error ? error.message : String(error);
@@ -118,10 +120,11 @@ async function execute(
   clock: Clock,
   cleanup: CleanupStack,
   event: (e: RecordedEvent) => void,
-  watchdog: Watchdog,
+  shared: SuiteResources,
   recording: Recording,
 ): Promise<void> {
   const { suite, scenario, outDir, logger, interrupt } = options;
+  const watchdog = shared.watchdog;
 
   // Ports and temporary folders, one per name.
   const ports = await allocatePorts(suite.ports);
@@ -138,19 +141,8 @@ async function execute(
   // nothing from them; only the target needs the proxies).
   let toxiproxy: ToxiproxyControl | undefined;
   const needsToxiproxy = suite.proxies.length > 0 || scenario.faults.some((f) => f.kind === 'network');
-  let embeddedStart: Promise<void> | undefined;
-  let embedded: ManagedProcess | undefined;
-  if (needsToxiproxy && suite.toxiproxy.url === null) {
-    const server = embeddedToxiproxy({ clock, watchdog, logFile: path.join(outDir, 'toxiproxy.log'), seed: scenario.seed });
-    embedded = server;
-    cleanup.register('stop the embedded Toxiproxy', async () => {
-      await server.stop();
-      await server.close();
-    });
-    embeddedStart = server.start();
-    // Observed below; never an unhandled rejection if a service fails first.
-    embeddedStart.catch(() => undefined);
-  }
+  // The suite run's embedded server (started by the first scenario that needs it).
+  const embedded = needsToxiproxy && suite.toxiproxy.url === null ? shared.embeddedToxiproxyUrl() : undefined;
 
 
   // Services, then the target.
@@ -193,12 +185,8 @@ async function execute(
   // Each process's post-readiness check (it must stay up 100 ms) overlaps the next start.
   for (const service of suite.services) await makeProcess(service).start({ settleLater: true });
   if (needsToxiproxy) {
-    let url = suite.toxiproxy.url;
-    if (embedded !== undefined) {
-      await embeddedStart;
-      url = embeddedUrl(embedded);
-    }
-    toxiproxy = new ToxiproxyControl(url as string, ToxiproxyControl.runPrefix(suite.toxiproxy.prefix));
+    const url = embedded === undefined ? (suite.toxiproxy.url as string) : await embedded;
+    toxiproxy = new ToxiproxyControl(url, ToxiproxyControl.runPrefix(suite.toxiproxy.prefix));
     const swept = await toxiproxy.sweepStale(suite.toxiproxy.prefix);
     if (swept.length > 0) event({ t: clock.now(), type: 'note', message: `removed ${swept.length} stale proxies left by a crashed run: ${swept.join(', ')}` });
     for (const proxy of suite.proxies) {
@@ -213,7 +201,6 @@ async function execute(
   injector?.attach(target);
   await target.start({ settleLater: true });
   if (injector !== undefined) await injector.ready();
-  for (const started of processes.values()) await started.settled();
 
   // Observers.
   const health = suite.target.health === null ? undefined : startHealthPoller({
@@ -282,6 +269,8 @@ async function execute(
     for (const fault of scenario.faults) await executor.disarm(fault);
   });
   for (const fault of scenario.faults) await executor.prepare(fault);
+  // Every process stayed up past its readiness (checked while the rest started).
+  for (const started of processes.values()) await started.settled();
 
   // The timeline starts now: every planned time is an offset from T0.
   const t0 = clock.now();

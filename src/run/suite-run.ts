@@ -1,12 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
+import { startClock } from '../clock.js';
 import { FaultlineError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import type { Recording } from '../record/types.js';
 import type { LoadedSuite, ResolvedScenario } from '../scenario/types.js';
 import type { UndoFailure } from './cleanup.js';
 import { runScenario, type Progress } from './scenario-run.js';
+import { SuiteResources } from './suite-resources.js';
 
 /**
  * A suite run: its scenarios one after another, each with a fresh system (processes, proxies,
@@ -54,6 +56,18 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteRunResult
     throw new FaultlineError('FAULTLINE_USAGE', 'no scenario matches', { hint: `the suite has ${loaded.scenarios.map((s) => s.name).join(', ')}; check --grep and --tag` });
   }
   const result: SuiteRunResult = { outDir, recordings: [], skipped: [], cleanupFailures: [], interrupted: false };
+  const shared = new SuiteResources(startClock(), outDir, loaded.suite.seed);
+  try {
+    await runSelected(options, selected, shared, logger, result);
+  } finally {
+    await shared.close();
+    logger.flush();
+  }
+  return result;
+}
+
+async function runSelected(options: SuiteRunOptions, selected: ResolvedScenario[], shared: SuiteResources, logger: Logger, result: SuiteRunResult): Promise<void> {
+  const { loaded, outDir } = options;
   for (const [index, scenario] of selected.entries()) {
     if (options.interrupt.aborted) {
       result.interrupted = true;
@@ -76,6 +90,7 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteRunResult
         logger: scenarioLogger,
         interrupt: options.interrupt,
         progress: (progress) => options.report?.({ type: 'progress', scenario: scenario.name, progress }),
+        shared,
       });
     } catch (error) {
       const partial = (error as { result?: { recording: Recording; cleanupFailures: UndoFailure[] } }).result;
@@ -84,7 +99,6 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteRunResult
         result.cleanupFailures.push(...partial.cleanupFailures);
       }
       scenarioLogger.error({ err: error }, 'scenario failed');
-      logger.flush();
       throw error;
     }
     const file = await writeRecording(scenarioDir, run.recording);
@@ -96,8 +110,6 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteRunResult
       break;
     }
   }
-  logger.flush();
-  return result;
 }
 
 async function writeRecording(dir: string, recording: Recording): Promise<string> {

@@ -53,7 +53,7 @@ export interface ProcessEvents {
   disconnect?(): void;
 }
 
-const POLL_MS = 50;
+const POLL_MS = 25;
 /** How long a process must stay up after its readiness check passes. */
 const SETTLE_MS = 100;
 
