@@ -14,8 +14,10 @@ import { formatPromTextIssue, parsePrometheusText, type MetricFamily } from './p
 export interface MetricsScraperOptions {
   /** The metrics endpoint, e.g. `http://127.0.0.1:8080/metrics`. */
   url: string;
-  /** A scrape is due at every multiple of this on the run's clock (t = k × intervalMs), ms. */
+  /** A scrape is due at every multiple of this on the run's clock (t = k × intervalMs + offsetMs), ms. */
   intervalMs: number;
+  /** Shifts the grid (0 ≤ offset < interval), e.g. to fall between health polls. Default 0. */
+  offsetMs?: number;
   /** Deadline of one scrape from connect to the last byte of the body, ms. */
   timeoutMs: number;
   /** Keep the points whose series match any of these; none keeps no points (up/down is still recorded). */
@@ -37,7 +39,7 @@ const OTHER_FORMATS = /^\s*application\/(?:openmetrics-text|vnd\.google\.protobu
 export function startMetricsScraper(options: MetricsScraperOptions): MetricsScraper {
   const { url, timeoutMs, selectors, onSample } = options;
   return startPoller<MetricsSample>(
-    { what: 'metrics scraper', url, intervalMs: options.intervalMs, timeoutMs, clock: options.clock },
+    { what: 'metrics scraper', url, intervalMs: options.intervalMs, timeoutMs, clock: options.clock, ...(options.offsetMs === undefined ? {} : { offsetMs: options.offsetMs }) },
     async (t, dispatcher, stop) => {
       const result = await scrape(dispatcher, url, timeoutMs, stop);
       if (result === 'stopped') return 'stopped';

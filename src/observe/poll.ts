@@ -21,6 +21,8 @@ export interface PollerOptions {
   intervalMs: number;
   timeoutMs: number;
   clock: Clock;
+  /** Polls at t = k × intervalMs + offsetMs (0 ≤ offset < interval), so two pollers can interleave. Default 0. */
+  offsetMs?: number;
 }
 
 /**
@@ -34,7 +36,9 @@ export function startPoller<S>(
   observe: (sample: S, t: number) => void = () => undefined,
 ): Poller<S> {
   const { what, url, intervalMs, timeoutMs, clock } = options;
+  const offsetMs = options.offsetMs ?? 0;
   checkObserverOptions(what, url, intervalMs, timeoutMs);
+  if (!(offsetMs >= 0 && offsetMs < intervalMs)) throw new FaultlineError('FAULTLINE_USAGE', `${what}: offset must be from 0 up to the interval (${intervalMs} ms), got ${offsetMs}`);
   const dispatcher = new Agent({ connections: 1 });
   const stopping = new AbortController();
   const samples: S[] = [];
@@ -57,6 +61,7 @@ export function startPoller<S>(
       return true;
     },
     (missed) => (skippedTicks += missed),
+    offsetMs,
   ).catch((error: unknown) => {
     failure ??= { error };
   });
@@ -80,19 +85,19 @@ export function startPoller<S>(
 }
 
 /**
- * Runs `once` at every multiple of `intervalMs` on the run's clock, one at a time, until `stop`
- * aborts or `once` returns false. The grid never drifts: a run that overruns the next tick
- * makes it (and any later ones it overran) be skipped and reported to `onSkip`, never queued.
- * `once` gets the clock time at which it started.
+ * Runs `once` at every multiple of `intervalMs` (plus `offsetMs`) on the run's clock, one at a
+ * time, until `stop` aborts or `once` returns false. The grid never drifts: a run that overruns
+ * the next tick makes it (and any later ones it overran) be skipped and reported to `onSkip`,
+ * never queued. `once` gets the clock time at which it started.
  */
-export async function pollOnTicks(clock: Clock, intervalMs: number, stop: AbortSignal, once: (t: number) => Promise<boolean>, onSkip: (missed: number) => void): Promise<void> {
-  let tick = Math.ceil(clock.now() / intervalMs);
+export async function pollOnTicks(clock: Clock, intervalMs: number, stop: AbortSignal, once: (t: number) => Promise<boolean>, onSkip: (missed: number) => void, offsetMs = 0): Promise<void> {
+  let tick = Math.ceil((clock.now() - offsetMs) / intervalMs);
   while (!stop.aborted) {
-    const due = tick * intervalMs;
+    const due = tick * intervalMs + offsetMs;
     // A timer may fire a fraction of a ms early on the monotonic clock: wait until the tick is really due.
     while (clock.now() < due && !stop.aborted) await waitUntil(clock, due, stop);
     if (stop.aborted || !(await once(clock.now()))) return;
-    const next = Math.max(tick + 1, Math.ceil(clock.now() / intervalMs));
+    const next = Math.max(tick + 1, Math.ceil((clock.now() - offsetMs) / intervalMs));
     if (next > tick + 1) onSkip(next - tick - 1);
     tick = next;
   }
