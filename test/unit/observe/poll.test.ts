@@ -8,7 +8,7 @@ const clockAt = (shift: number): Clock => {
   return { ...real, now: () => real.now() + shift };
 };
 
-async function ticks(intervalMs: number, offsetMs: number, calls: number, clock = startClock(), work: (t: number) => Promise<void> = async () => undefined) {
+async function ticks(intervalMs: number, offsetMs: number, calls: number, clock = startClock(), work: (t: number) => Promise<void> = () => Promise.resolve()) {
   const seen: number[] = [];
   let skipped = 0;
   const stop = new AbortController();
