@@ -55,6 +55,8 @@ export class SecondTally {
     this.status[key] = (this.status[key] ?? 0) + 1;
     this.latency.record(latencyMs);
     this.service.record(serviceMs);
+    // A fast 5xx is not a good event for a latency SLO: only answers below 500 count as under.
+    if (status >= 500) return;
     for (let i = 0; i < this.thresholdsMs.length; i++) {
       if (latencyMs <= (this.thresholdsMs[i] ?? 0)) this.under[i] = (this.under[i] ?? 0) + 1;
     }

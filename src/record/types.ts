@@ -43,7 +43,7 @@ export interface LoadSecond {
   latency: LatencySummary;
   /** Latency from the actual send to the end of the answer, ms. */
   service: LatencySummary;
-  /** Answered requests whose latency was at most each threshold, keyed by the threshold in ms. */
+  /** Answers with a status below 500 whose latency was at most each threshold, keyed by the threshold in ms (the good events of a latency SLO). */
   under: Record<string, number>;
   /** HDR histogram of `latency` (µs), base64 as hdr-histogram-js encodes it; for exact merging. */
   histogram: string;
