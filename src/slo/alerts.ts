@@ -72,7 +72,7 @@ export function evaluateAlert(options: EvaluateOptions): AlertEvaluation {
     const longBurn = long === null ? null : burnRate(long, objective);
     const shortBurn = short === null ? null : burnRate(short, objective);
     const condition = longBurn !== null && shortBurn !== null && longBurn > factor && shortBurn > factor;
-    const before = state;
+    const before: AlertState = state;
     if (condition) {
       lastTrue = t;
       if (state === 'inactive') {
