@@ -11,6 +11,8 @@ export interface ConsoleReporter {
   done(): void;
 }
 
+const MARK = { pass: 'ok  ', fail: 'FAIL', inconclusive: '??  ' } as const;
+
 export function consoleReporter(out: NodeJS.WriteStream, options: { live: boolean }): ConsoleReporter {
   let liveShown = false;
   let lastPlain = -Infinity;
@@ -50,7 +52,12 @@ export function consoleReporter(out: NodeJS.WriteStream, options: { live: boolea
         clearLive();
         const r = report.recording;
         const faults = r.faults.map((f) => `${f.name} ${f.effect}`).join(', ');
-        out.write(`  ${r.status}${r.reason === null ? '' : ` (${r.reason})`} in ${(r.durationMs / 1000).toFixed(1)} s${faults === '' ? '' : `; ${faults}`}\n  recording: ${report.file}\n`);
+        out.write(`  ${r.status}${r.reason === null ? '' : ` (${r.reason})`} in ${(r.durationMs / 1000).toFixed(1)} s${faults === '' ? '' : `; ${faults}`}\n`);
+        const v = report.verdict;
+        for (const a of v.assertions) out.write(`    ${MARK[a.verdict]} ${a.id}: ${a.actual}${a.verdict === 'pass' ? '' : `\n        expected ${a.expected}`}\n`);
+        for (const f of v.faults) out.write(`    fault ${f.fault}: detected ${f.mttdMs === null ? 'never' : `after ${(f.mttdMs / 1000).toFixed(2)} s (${f.detectedBy ?? ''})`}, recovered ${f.mttrMs === null ? 'never' : `${(f.mttrMs / 1000).toFixed(2)} s after its end`}\n`);
+        for (const finding of v.findings) out.write(`    note: ${finding}\n`);
+        out.write(`  ${v.verdict.toUpperCase()}: ${v.reason}\n  recording: ${report.file}\n`);
         return;
       }
     }

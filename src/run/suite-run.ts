@@ -4,6 +4,7 @@ import { pino, type Logger } from 'pino';
 import { startClock } from '../clock.js';
 import { FaultlineError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
+import { judgeScenario, type ScenarioVerdict } from '../judge/judge.js';
 import type { Recording } from '../record/types.js';
 import type { LoadedSuite, ResolvedScenario } from '../scenario/types.js';
 import type { UndoFailure } from './cleanup.js';
@@ -12,7 +13,8 @@ import { SuiteResources } from './suite-resources.js';
 
 /**
  * A suite run: its scenarios one after another, each with a fresh system (processes, proxies,
- * ports), each leaving `<out>/<scenario>/recording.json` and its process logs; the runner's own
+ * ports), each leaving `<out>/<scenario>/recording.json`, the judge's `verdicts.json` and its
+ * process logs; the runner's own
  * log is `<out>/faultline.log`. Stops at the first interrupt; an infrastructure failure ends
  * the run (exit 3) after its cleanup.
  */
@@ -32,12 +34,12 @@ export interface SuiteRunOptions {
 export type ScenarioReport =
   | { type: 'scenario-start'; scenario: ResolvedScenario; index: number; total: number }
   | { type: 'progress'; scenario: string; progress: Progress }
-  | { type: 'scenario-end'; scenario: string; recording: Recording; file: string }
+  | { type: 'scenario-end'; scenario: string; recording: Recording; file: string; verdict: ScenarioVerdict }
   | { type: 'scenario-skipped'; scenario: string; reason: string };
 
 export interface SuiteRunResult {
   outDir: string;
-  recordings: { scenario: string; file: string; recording: Recording }[];
+  recordings: { scenario: string; file: string; recording: Recording; verdict: ScenarioVerdict }[];
   skipped: { scenario: string; reason: string }[];
   cleanupFailures: UndoFailure[];
   interrupted: boolean;
@@ -102,9 +104,11 @@ async function runSelected(options: SuiteRunOptions, selected: ResolvedScenario[
       throw error;
     }
     const file = await writeRecording(scenarioDir, run.recording);
-    result.recordings.push({ scenario: scenario.name, file, recording: run.recording });
+    const verdict = judgeScenario(loaded.suite, scenario, run.recording);
+    await writeFileAtomic(path.join(scenarioDir, 'verdicts.json'), `${JSON.stringify(verdict, null, 1)}\n`);
+    result.recordings.push({ scenario: scenario.name, file, recording: run.recording, verdict });
     result.cleanupFailures.push(...run.cleanupFailures);
-    options.report?.({ type: 'scenario-end', scenario: scenario.name, recording: run.recording, file });
+    options.report?.({ type: 'scenario-end', scenario: scenario.name, recording: run.recording, file, verdict });
     if (run.recording.status === 'interrupted') {
       result.interrupted = true;
       break;

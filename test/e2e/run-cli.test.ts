@@ -89,7 +89,8 @@ function lineMatching(run: ResultPromise, pattern: RegExp): Promise<string> {
 
 const readRecording = async (out: string, scenario: string): Promise<Recording> => JSON.parse(await readFile(path.join(out, scenario, 'recording.json'), 'utf8')) as Recording;
 
-const LATENCY = ['name: latency', 'steady: 3s', 'faults:', '  - name: slow', '    duration: 4s', '    network: { proxy: upstream, toxic: latency, latency: 300ms }', 'recover: 3s', ''].join('\n');
+// One expectation that holds on a healthy agent, so the run's verdict (and exit code) is a pass.
+const LATENCY = ['name: latency', 'steady: 3s', 'faults:', '  - name: slow', '    duration: 4s', '    network: { proxy: upstream, toxic: latency, latency: 300ms }', 'recover: 3s', 'expect:', '  slo:', '    - { slo: availability, phase: steady }', ''].join('\n');
 
 describe('faultline run', () => {
   it('runs a latency scenario: the fault on time and effective, health transitions recorded, nothing left running', async () => {
@@ -98,6 +99,11 @@ describe('faultline run', () => {
     const result = await faultline(['run', dir, '--out', out]);
     expect(result.exitCode, String(result.all)).toBe(0);
     const recording = await readRecording(out, 'latency');
+    const verdicts = JSON.parse(await readFile(path.join(out, 'latency', 'verdicts.json'), 'utf8')) as { verdict: string; assertions: { id: string; verdict: string }[] };
+    expect(verdicts.verdict).toBe('pass');
+    expect(verdicts.assertions).toEqual([expect.objectContaining({ id: 'slo[0]', verdict: 'pass' })]);
+    expect(String(result.all)).toMatch(/PASS: all 1 expectations held/);
+    expect(String(result.all)).toMatch(/1 scenario: 1 passed, 0 failed, 0 inconclusive/);
     expect(recording.status).toBe('completed');
     const [fault] = recording.faults;
     expect(fault?.effect, fault?.evidence).toBe('effective');

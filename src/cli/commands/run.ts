@@ -73,7 +73,10 @@ export function runCommand(yargs: Argv): Argv {
         } else if (result.interrupted) {
           process.exitCode = ExitCode.INTERRUPTED;
         }
-        process.stdout.write(`${result.recordings.length} recording${result.recordings.length === 1 ? '' : 's'} in ${outDir}\n`);
+        const count = (v: string) => result.recordings.filter((r) => r.verdict.verdict === v).length;
+        process.stdout.write(`${result.recordings.length} scenario${result.recordings.length === 1 ? '' : 's'}: ${count('pass')} passed, ${count('fail')} failed, ${count('inconclusive')} inconclusive; recordings and verdicts in ${outDir}\n`);
+        // An expectation that failed, or could not be decided, fails the run (after cleanup and interrupt, which say more).
+        if (process.exitCode === undefined && (count('fail') > 0 || count('inconclusive') > 0)) process.exitCode = ExitCode.EXPECTATION_FAILED;
       } finally {
         output.done();
         process.off('SIGINT', onSignal);
