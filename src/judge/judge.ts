@@ -108,7 +108,7 @@ export function judgeScenario(suite: ResolvedSuite, scenario: ResolvedScenario, 
     return sources.flatMap(([source, series]) => (series instanceof EventSeries ? [{ slo: slo.name, source, windowMs: slo.windowMs, spans: levelTimeline(series, slo.objective, slo.windowMs, ticks, suite.evaluation.minEvents).spans }] : []));
   });
   const slis = sliSummaries(context);
-  const findings = blindSpots(slis);
+  const findings = blindSpots(slis, suite);
   for (const [name, problem] of server) if (problem instanceof SliProblem) findings.push(`server-side SLI ${name}: ${problem.message}`);
 
   const faults = recording.faults.map((f) => faultTimes(context, f));
@@ -418,10 +418,15 @@ function sliSummaries(c: Context): SliSummary[] {
   return out;
 }
 
-/** Where clients and the service's own metrics disagree by more than the error budget: an observability blind spot. */
-function blindSpots(slis: SliSummary[]): string[] {
+/**
+ * Where clients and the service's own metrics disagree by more than the error budget: an
+ * observability blind spot. Availability SLOs only: the two latency SLIs differ by definition
+ * (clients count a fast 5xx as bad, a duration histogram counts it as fast).
+ */
+function blindSpots(slis: SliSummary[], suite: ResolvedSuite): string[] {
   const findings: string[] = [];
-  for (const client of slis.filter((s) => s.source === 'client' && s.phase !== 'all')) {
+  const availability = new Set(suite.slos.filter((s) => s.kind === 'availability').map((s) => s.name));
+  for (const client of slis.filter((s) => s.source === 'client' && s.phase !== 'all' && availability.has(s.slo))) {
     const server = slis.find((s) => s.source === 'server' && s.slo === client.slo && s.phase === client.phase);
     if (server?.sli === undefined || server.sli === null || client.sli === null) continue;
     const gap = server.sli - client.sli;
