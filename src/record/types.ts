@@ -118,6 +118,8 @@ export type RecordedEvent =
   | { t: number; type: 'process-started'; process: string; pid: number }
   | { t: number; type: 'process-ready'; process: string }
   | { t: number; type: 'process-exited'; process: string; pid: number; code: number | null; signal: string | null; expected: boolean }
+  /** The process's restart policy will start it again after `delayMs`: its `attempt`-th restart in this scenario. */
+  | { t: number; type: 'process-restart'; process: string; attempt: number; delayMs: number }
   | { t: number; type: 'health'; from: HealthSample['state'] | null; to: HealthSample['state'] }
   | { t: number; type: 'abort'; condition: string; message: string }
   | { t: number; type: 'interrupted'; signal: string }

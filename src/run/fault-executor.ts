@@ -26,6 +26,11 @@ export interface FaultTargets {
   cores: number;
   /** A CPU stressor process for a fault (non-Node targets), not yet started. */
   stressor: (fault: Extract<ResolvedFault, { kind: 'cpu' }>, samples: InjectorSample[]) => ManagedProcess;
+  /**
+   * Runs a fault's relaunch of a process with none of its restart policy's restarts under way
+   * (RestartSupervisor.exclusive), so that the two never both start it. Default: runs it.
+   */
+  exclusive?: <T>(process: string, why: string, launch: () => Promise<T>) => Promise<T>;
 }
 
 const PROBE_TIMEOUT_MS = 3_000;
@@ -196,14 +201,20 @@ export class FaultExecutor {
       case 'process': {
         const target = this.#process(fault.process);
         if (fault.action === 'pause') target.signal('SIGCONT', false);
-        else if (fault.restart && !options.final && !target.running) {
-          const injector = fault.process === 'target' ? this.targets.injector : undefined;
-          injector?.attach(target);
-          await target.start();
-          // The fault ends when the process is launched again; how long it takes to be ready is its own recovery.
-          stoppedAt = target.startedAt;
-          if (stoppedAt !== undefined) state.restartReadyMs = this.targets.clock.now() - stoppedAt;
-          await injector?.ready();
+        else if (fault.restart && !options.final) {
+          const exclusive = this.targets.exclusive ?? ((_process, _why, launch) => launch());
+          stoppedAt = await exclusive(fault.process, `the fault ${fault.name} starts it again`, async () => {
+            // Started again meanwhile (by its restart policy, after a crash the fault did not cause).
+            if (target.running) return undefined;
+            const injector = fault.process === 'target' ? this.targets.injector : undefined;
+            injector?.attach(target);
+            await target.start();
+            // The fault ends when the process is launched again; how long it takes to be ready is its own recovery.
+            const launchedAt = target.startedAt;
+            if (launchedAt !== undefined) state.restartReadyMs = this.targets.clock.now() - launchedAt;
+            await injector?.ready();
+            return launchedAt;
+          });
         }
         break;
       }

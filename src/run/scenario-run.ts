@@ -23,6 +23,7 @@ import { ManagedProcess } from '../target/process.js';
 import { AbortMonitor } from './abort-monitor.js';
 import { CleanupStack, type UndoFailure } from './cleanup.js';
 import { FaultExecutor } from './fault-executor.js';
+import { RestartSupervisor } from './restart-supervisor.js';
 import { SuiteResources } from './suite-resources.js';
 
 const STRESSOR = fileURLToPath(new URL('../inject/stressor.js', import.meta.url));
@@ -147,6 +148,8 @@ async function execute(
 
   // Services, then the target.
   const processes = new Map<string, ManagedProcess>();
+  // Restarts processes that exit on their own while the timeline runs, as their `restart` says.
+  const restarts = new RestartSupervisor({ clock, event, logger, processes, policies: new Map([...suite.services, suite.target].map((p) => [p.name, p.restart])) });
   const makeProcess = (spec: ResolvedProcess, extra: { nodeOptions?: boolean; injector?: InjectorClient } = {}) => {
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
@@ -169,9 +172,15 @@ async function execute(
       clock,
       watchdog,
       {
-        started: (pid) => event({ t: clock.now(), type: 'process-started', process: spec.name, pid }),
+        started: (pid) => {
+          event({ t: clock.now(), type: 'process-started', process: spec.name, pid });
+          restarts.started(spec.name);
+        },
         ready: () => event({ t: clock.now(), type: 'process-ready', process: spec.name }),
-        exited: (info) => event({ t: clock.now(), type: 'process-exited', process: spec.name, pid: info.pid, code: info.code, signal: info.signal, expected: info.expected }),
+        exited: (info) => {
+          event({ t: clock.now(), type: 'process-exited', process: spec.name, pid: info.pid, code: info.code, signal: info.signal, expected: info.expected });
+          restarts.exited(spec.name, info);
+        },
         ...(extra.injector === undefined ? {} : { message: (m: unknown) => extra.injector?.onMessage(m), disconnect: () => extra.injector?.onDisconnect() }),
       },
     );
@@ -264,7 +273,18 @@ async function execute(
         },
       },
     );
-  const executor = new FaultExecutor({ clock, toxiproxy, proxyAddresses, processes, injector, logger, event, stressor, cores: availableParallelism() });
+  const executor = new FaultExecutor({
+    clock,
+    toxiproxy,
+    proxyAddresses,
+    processes,
+    injector,
+    logger,
+    event,
+    stressor,
+    cores: availableParallelism(),
+    exclusive: (name, why, launch) => restarts.exclusive(name, why, launch),
+  });
   cleanup.register('disarm the prepared faults', async () => {
     for (const fault of scenario.faults) await executor.disarm(fault);
   });
@@ -272,7 +292,10 @@ async function execute(
   // Every process stayed up past its readiness (checked while the rest started).
   for (const started of processes.values()) await started.settled();
 
-  // The timeline starts now: every planned time is an offset from T0.
+  // The timeline starts now: every planned time is an offset from T0. Restart policies apply
+  // from here until the timeline ends (stopped before anything is torn down).
+  cleanup.register('stop restarting processes', () => restarts.stop());
+  restarts.begin(stopTimeline, injector);
   const t0 = clock.now();
   let load: LoadRun | undefined;
   const seconds: LoadSecond[] = [];
@@ -362,6 +385,8 @@ async function execute(
   } finally {
     if (progressTimer !== undefined) clearInterval(progressTimer);
     clearInterval(abortTimer);
+    // No restart once the timeline is over: not during the final reverts, nor during cleanup.
+    await restarts.stop();
   }
   if (interrupt.aborted && recording.status === 'completed') {
     recording.status = 'interrupted';

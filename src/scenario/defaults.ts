@@ -15,6 +15,7 @@ export const DEFAULTS = {
     readyStatus: 200,
     stopSignal: 'SIGTERM' as NodeJS.Signals,
     stopGraceMs: 10_000,
+    restart: { when: 'never' as const, delayMs: 1_000, limit: 5 },
   },
   health: { intervalMs: 250, timeoutMs: 1_000 },
   metrics: { intervalMs: 1_000, timeoutMs: 1_000 },

@@ -116,6 +116,11 @@ function resolveProcess(name: string, spec: ProcessParsed, dir: string, healthUr
     env: { ...spec.env },
     ready: resolveReady(spec.ready, healthUrl),
     stop: { signal: (spec.stop?.signal ?? DEFAULTS.process.stopSignal), graceMs: spec.stop?.grace ?? DEFAULTS.process.stopGraceMs },
+    restart: {
+      when: spec.restart?.when ?? DEFAULTS.process.restart.when,
+      delayMs: spec.restart?.delay ?? DEFAULTS.process.restart.delayMs,
+      limit: spec.restart?.limit ?? DEFAULTS.process.restart.limit,
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { PhaseName } from './schema/expect.js';
+import type { RestartWhen } from './schema/restart.js';
 import type { Selector } from './selector.js';
 
 /**
@@ -12,7 +13,7 @@ import type { Selector } from './selector.js';
 export type Template = string;
 
 export type HealthState = 'UP' | 'DOWN';
-export type { PhaseName };
+export type { PhaseName, RestartWhen };
 
 export interface ResolvedReady {
   kind: 'http' | 'tcp' | 'log' | 'none';
@@ -33,6 +34,18 @@ export interface ResolvedProcess {
   env: Record<string, Template>;
   ready: ResolvedReady;
   stop: { signal: NodeJS.Signals; graceMs: number };
+  restart: ResolvedRestart;
+}
+
+/**
+ * What the runner does when the process exits on its own (not stopped by the run or a fault)
+ * during the timeline: `on-failure` restarts it after an exit code other than 0 or a signal,
+ * `always` after any such exit; each restart waits `delayMs`, at most `limit` per scenario.
+ */
+export interface ResolvedRestart {
+  when: RestartWhen;
+  delayMs: number;
+  limit: number;
 }
 
 export interface ResolvedTarget extends ResolvedProcess {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { coded } from './issue-text.js';
 import { bool, count, describe, discriminatorError, duration, envMap, listOf, name, number, oneOf, percent, rate, seed, strict, text } from './primitives.js';
+import { restartSchema } from './restart.js';
 import { selector } from './selector-schema.js';
 
 /**
@@ -63,6 +64,7 @@ const processFields = {
   env: envMap('Environment on top of the runner\'s own; values may use placeholders').optional(),
   ready: ready.optional(),
   stop: stop.optional(),
+  restart: restartSchema.optional(),
 };
 
 export const serviceSchema = strict(processFields, 'A process the target needs, started before it and stopped after it');

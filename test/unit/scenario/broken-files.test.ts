@@ -352,6 +352,62 @@ const rows: Row[] = [
     ],
   },
   {
+    name: 'suite: restart policies that are not a policy (a misspelt word, true, a list, null)',
+    broken: 'suite',
+    text: lines(
+      'services:', //
+      '  db:',
+      '    command: node db.js',
+      '    restart: onfailure',
+      '  cache:',
+      '    command: node cache.js',
+      '    restart: true',
+      '  queue:',
+      '    command: node queue.js',
+      '    restart: [always]',
+      'target:',
+      '  command: node app.js',
+      '  restart:',
+    ),
+    expected: [
+      ['BAD_VALUE', 4, 14, 'services.db.restart'],
+      ['WRONG_TYPE', 7, 14, 'services.cache.restart'],
+      ['WRONG_TYPE', 10, 14, 'services.queue.restart'],
+      // `restart:` with nothing after it is null: the caret is where the value would be.
+      ['WRONG_TYPE', 13, 11, 'target.restart'],
+    ],
+    hints: { 0: 'did you mean "on-failure"?', 1: 'write "on-failure" (after a crash) or "always"' },
+  },
+  {
+    name: 'suite: restart mappings (no when, a misspelt when, a duration without unit, a limit of 0, 2.5, an unknown key)',
+    broken: 'suite',
+    text: lines(
+      'services:', //
+      '  db:',
+      '    command: node db.js',
+      '    restart: { delay: 2s }',
+      '  cache:',
+      '    command: node cache.js',
+      '    restart: { when: alway, delay: 2, limit: 0, dealy: 1s }',
+      'target:',
+      '  command: node app.js',
+      '  restart:',
+      '    when: on-failure',
+      '    delay: -1s',
+      '    limit: 2.5',
+    ),
+    expected: [
+      ['MISSING_KEY', 4, 5, 'services.db.restart.when'],
+      ['BAD_VALUE', 7, 22, 'services.cache.restart.when'],
+      ['BAD_DURATION', 7, 36, 'services.cache.restart.delay'],
+      ['OUT_OF_RANGE', 7, 46, 'services.cache.restart.limit'],
+      ['UNKNOWN_KEY', 7, 49, 'services.cache.restart.dealy'],
+      ['NEGATIVE_DURATION', 12, 12, 'target.restart.delay'],
+      ['NOT_INTEGER', 13, 12, 'target.restart.limit'],
+    ],
+    hints: { 1: 'did you mean "always"?', 2: 'durations carry a unit: write "2ms" or "2s"', 4: 'did you mean "delay"?' },
+  },
+  {
     name: 'suite: bad selectors in slos.*.server',
     broken: 'suite',
     text: lines(

@@ -165,6 +165,14 @@ describe('the committed schemas accept what the loader accepts', () => {
     for (const workers of [0, 257, '0/core', '1.5/core', '4/cores', 'x/core', '-2/core']) expect(errorsOf(validator('scenario.schema.json'), withWorkers(workers)), String(workers)).not.toBe('');
   });
 
+  it('a process restart is a policy word or a mapping with when, like the loader', () => {
+    const withRestart = (restart: unknown) => ({ target: { command: 'node app.js', restart }, services: { db: { command: 'node db.js', restart } } });
+    for (const restart of ['never', 'on-failure', 'always', { when: 'always' }, { when: 'on-failure', delay: '500ms', limit: 3 }]) expect(errorsOf(validator('suite.schema.json'), withRestart(restart)), JSON.stringify(restart)).toBe('');
+    for (const restart of ['onfailure', true, ['always'], null, { delay: '1s' }, { when: 'always', limit: 0 }, { when: 'always', delay: '1' }, { when: 'always', dealy: '1s' }]) {
+      expect(errorsOf(validator('suite.schema.json'), withRestart(restart)), JSON.stringify(restart)).not.toBe('');
+    }
+  });
+
   it('durations keep the largest unit first, like the parser', () => {
     const withSteady = (steady: string) => ({ name: 's', steady });
     expect(errorsOf(validator('scenario.schema.json'), withSteady('1m30s'))).toBe('');

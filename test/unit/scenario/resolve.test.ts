@@ -48,6 +48,10 @@ describe('the resolved bundled suite', () => {
     expect(suite.services.map((s) => s.name)).toEqual(['upstream']);
   });
 
+  it('restarts no process on its own: the bundled suite has no restart policy (default never)', () => {
+    for (const process of [suite.target, ...suite.services]) expect(process.restart, process.name).toEqual({ when: 'never', delayMs: 1_000, limit: 5 });
+  });
+
   it('resolves SLOs and alerts in base units with derived defaults', () => {
     expect(suite.slos.map((s) => [s.name, s.kind, s.objective, s.thresholdMs, s.client, s.windowMs])).toEqual([
       ['availability', 'availability', 0.99, null, true, 30_000],
@@ -80,7 +84,7 @@ describe('the resolved bundled suite', () => {
     expect(byId.get('recovery')).toMatchObject({ withinMs: 20_000, stableMs: 5_000, health: true, slos: ['availability', 'latency'], after: { ref: 'slow-upstream.end' } });
     expect(byId.get('alerts[2].never')).toMatchObject({ alert: 'BudgetBurnFast', phases: ['steady'] });
     expect(byId.get('steady-state.after')).toMatchObject({ fromMs: 60_000, toMs: 70_000 });
-    expect(byId.get('slo[0]')).toMatchObject({ slo: 'latency', phase: 'chaos', objective: 0.99, source: 'client' });
+    expect(byId.get('slo[0]')).toMatchObject({ slo: 'latency', phase: 'chaos', objective: 0.99, source: 'server' });
   });
 
   it('resolves process and in-process faults', () => {
@@ -89,7 +93,7 @@ describe('the resolved bundled suite', () => {
     expect(scenario(loaded, 'cpu-saturation').faults[0]).toMatchObject({ kind: 'cpu', workers: 8 * availableParallelism(), workersPerCore: 8, load: 1, mode: 'in-process' });
     expect(scenario(loaded, 'cpu-saturation').load?.request.body).toContain('compute');
     expect(scenario(loaded, 'heap-growth').faults[0]).toMatchObject({ kind: 'heap', bytesPerSecond: 16e6, maxBytes: 256e6, release: true });
-    expect(scenario(loaded, 'process-kill').expectations.find((e) => e.kind === 'durability')).toMatchObject({ ratePerSecond: 50, phases: ['steady', 'chaos'] });
+    expect(scenario(loaded, 'process-kill').expectations.find((e) => e.kind === 'durability')).toMatchObject({ ratePerSecond: 200, phases: ['steady', 'chaos'] });
   });
 
   it('gives each scenario a stable seed derived from the suite seed and its name', () => {
@@ -200,6 +204,40 @@ describe('defaults and overrides', () => {
 
     it("uses this machine's cores when none are given", () => {
       expect(resolveWorkers(['1/core'])).toEqual([{ workers: Math.min(availableParallelism(), 256), workersPerCore: 1 }]);
+    });
+  });
+
+  describe('restart policies', () => {
+    const restartOf = (restart: string, environment: Record<string, string> = {}) => {
+      const suite = `${minimalSuite}services:\n  db:\n    command: node db.js\n    restart: ${restart}\n`;
+      const result = validateDocuments(doc('faultline.yaml', suite), [], environment);
+      expect(result.files.flatMap((f) => f.issues)).toEqual([]);
+      return result.loaded?.suite.services[0]?.restart;
+    };
+
+    it.each([
+      ['never', { when: 'never', delayMs: 1_000, limit: 5 }],
+      ['on-failure', { when: 'on-failure', delayMs: 1_000, limit: 5 }],
+      ['always', { when: 'always', delayMs: 1_000, limit: 5 }],
+      ['"always"', { when: 'always', delayMs: 1_000, limit: 5 }],
+      ['{ when: on-failure }', { when: 'on-failure', delayMs: 1_000, limit: 5 }],
+      ['{ when: always, delay: 250ms }', { when: 'always', delayMs: 250, limit: 5 }],
+      ['{ when: on-failure, delay: 0s, limit: 1 }', { when: 'on-failure', delayMs: 0, limit: 1 }],
+      ['{ when: always, delay: 1m30s, limit: 1000 }', { when: 'always', delayMs: 90_000, limit: 1_000 }],
+    ] as const)('restart: %s resolves to %j', (written, resolved) => {
+      expect(restartOf(written)).toEqual(resolved);
+    });
+
+    it('takes the policy, its delay and its limit from the environment', () => {
+      expect(restartOf('${env:RESTART:-never}', { RESTART: 'on-failure' })).toMatchObject({ when: 'on-failure' });
+      expect(restartOf('{ when: "${env:WHEN}", delay: "${env:DELAY:-2s}", limit: "${env:LIMIT}" }', { WHEN: 'always', LIMIT: '3' })).toEqual({ when: 'always', delayMs: 2_000, limit: 3 });
+    });
+
+    it('the target takes a policy like a service, and neither has one unless it says so', () => {
+      const suite = minimalSuite.replace('  command: [/usr/bin/python3, server.py]', '  command: [/usr/bin/python3, server.py]\n  restart: { when: on-failure, limit: 2 }');
+      const result = validateDocuments(doc('faultline.yaml', `${suite}services:\n  db: { command: node db.js }\n`), [], env);
+      expect(result.loaded?.suite.target.restart).toEqual({ when: 'on-failure', delayMs: 1_000, limit: 2 });
+      expect(result.loaded?.suite.services[0]?.restart).toEqual({ when: 'never', delayMs: 1_000, limit: 5 });
     });
   });
 

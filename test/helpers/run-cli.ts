@@ -1,0 +1,36 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import type { Recording } from '../../src/record/types.js';
+import { CLI_MAIN } from './processes.js';
+
+/**
+ * For e2e tests of `faultline run`: the built CLI started in a folder, its recordings read
+ * back, and the processes it started found by a marker in their environment (so "nothing left
+ * running" can be checked). The same helpers as in run-cli.test.ts.
+ */
+
+/** Pids of live (not zombie) processes whose environment holds FAULTLINE_TEST_MARK=<marker>. */
+export function marked(marker: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(`FAULTLINE_TEST_MARK=${marker}`)) {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z') found.push(Number(entry));
+      }
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return found;
+}
+
+/** `faultline ARGS` in `cwd`, as CI runs it; the caller kills what is left in afterEach. */
+export function faultline(cwd: string, args: string[], options: { env?: Record<string, string> } = {}): ResultPromise<{ reject: false; all: true }> {
+  return execa('node', [CLI_MAIN, ...args], { cwd, reject: false, all: true, env: { CI: '1', ...options.env }, timeout: 180_000 });
+}
+
+export const readRecording = async (out: string, scenario: string): Promise<Recording> => JSON.parse(await readFile(path.join(out, scenario, 'recording.json'), 'utf8')) as Recording;
