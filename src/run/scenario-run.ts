@@ -231,6 +231,8 @@ async function execute(
     timeoutMs: suite.target.metrics.timeoutMs,
     selectors: suite.slos.flatMap((slo) => (slo.server === null ? [] : slo.server.kind === 'availability' ? [slo.server.total, slo.server.errors] : [slo.server.histogram])),
     clock,
+    // Halfway between two health polls, so the two never hit the target at the same moment.
+    ...(suite.target.health === null ? {} : { offsetMs: (suite.target.health.intervalMs / 2) % suite.target.metrics.intervalMs }),
   });
   cleanup.register('stop the metrics scraper', async () => {
     if (metrics !== undefined) recording.metrics = packMetrics(await metrics.stop());

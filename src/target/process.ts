@@ -63,6 +63,7 @@ export class ManagedProcess {
   #exited: Promise<ExitInfo> | undefined;
   #expectExit = false;
   #settling: Promise<void> | undefined;
+  #starting = false;
   #startedAt: number | undefined;
   #log: WriteStream | undefined;
   readonly #lineWaiters = new Set<(line: string) => void>();
@@ -100,7 +101,17 @@ export class ManagedProcess {
    * settled(), so the next process can start meanwhile.
    */
   async start(options: { settleLater?: boolean } = {}): Promise<void> {
-    if (this.#child !== undefined) throw new Error(`${this.spec.name} is already running`);
+    if (this.#child !== undefined || this.#starting) throw new Error(`${this.spec.name} is already running or starting`);
+    // Set before the first await (the port check), so two concurrent starts cannot both spawn.
+    this.#starting = true;
+    try {
+      await this.#start(options);
+    } finally {
+      this.#starting = false;
+    }
+  }
+
+  async #start(options: { settleLater?: boolean }): Promise<void> {
     const [file, ...args] = this.spec.command;
     if (file === undefined) throw new FaultlineError('FAULTLINE_USAGE', `${this.spec.name}: empty command`);
     // Something already answering where this process should is a port in use: the readiness
