@@ -57,6 +57,10 @@ export function consoleReporter(out: NodeJS.WriteStream, options: { live: boolea
         for (const a of v.assertions) out.write(`    ${MARK[a.verdict]} ${a.id}: ${a.actual}${a.verdict === 'pass' ? '' : `\n        expected ${a.expected}`}\n`);
         for (const f of v.faults) out.write(`    fault ${f.fault}: detected ${f.mttdMs === null ? 'never' : `after ${(f.mttdMs / 1000).toFixed(2)} s (${f.detectedBy ?? ''})`}, recovered ${f.mttrMs === null ? 'never' : `${(f.mttrMs / 1000).toFixed(2)} s after its end`}\n`);
         for (const finding of v.findings) out.write(`    note: ${finding}\n`);
+        for (const p of v.prometheus ?? []) {
+          const delta = (ms: number | null) => (ms === null ? 'n/a' : `${ms >= 0 ? '+' : ''}${(ms / 1000).toFixed(2)} s`);
+          out.write(`    prometheus: ${p.alert} ${p.error ?? (p.firing.length === 0 && p.own.length === 0 ? 'never fired (nor in faultline\'s evaluation)' : `fired ${delta(p.fireDeltaMs)}, resolved ${delta(p.resolveDeltaMs)} against faultline's evaluation`)}\n`);
+        }
         out.write(`  ${v.verdict.toUpperCase()}: ${v.reason}\n  recording: ${report.file}\n`);
         return;
       }

@@ -2,6 +2,7 @@ import type { Recording } from '../record/types.js';
 import type { ErrorKind, PhaseName, ResolvedAlert, ResolvedExpectation, ResolvedScenario, ResolvedSlo, ResolvedSuite } from '../scenario/types.js';
 import { errorBudget, errorRatio, evaluateAlert, evaluationTicks, levelTimeline, predictedFireMs, stateAt, type AlertEvaluation, type LevelSpan } from '../slo/alerts.js';
 import { EventSeries, SliProblem, clientEvents, loadTotals, serverEvents } from '../slo/events.js';
+import { alertTransitions } from '../slo/prometheus.js';
 import { anchorTime, healthAt, healthBetween, healthChanges, seconds, timelineStart, binary } from './timeline.js';
 
 /**
@@ -56,6 +57,20 @@ export interface ScenarioVerdict {
   levels: { slo: string; source: 'client' | 'server'; windowMs: number; spans: LevelSpan[] }[];
   /** Things worth knowing that are not verdicts, e.g. clients and the service's own metrics disagree. */
   findings: string[];
+  /** With a real Prometheus: its firing periods per alert beside the judge's own, and how far apart they started and ended. */
+  prometheus?: PrometheusComparison[];
+}
+
+export interface PrometheusComparison {
+  alert: string;
+  /** Prometheus's firing periods (scenario time, ms), from its rule states as polled. */
+  firing: { from: number; to: number | null }[];
+  /** The judge's own firing periods for the same alert. */
+  own: { from: number; to: number | null }[];
+  /** Prometheus minus the judge, per matching period start and end, ms (null where one side has none). */
+  fireDeltaMs: number | null;
+  resolveDeltaMs: number | null;
+  error?: string;
 }
 
 const STABLE_FOR_MTTR_MS = 5_000;
@@ -113,7 +128,41 @@ export function judgeScenario(suite: ResolvedSuite, scenario: ResolvedScenario, 
 
   const faults = recording.faults.map((f) => faultTimes(context, f));
   const { verdict, reason } = overall(recording, assertions);
-  return { scenario: scenario.name, verdict, reason, assertions, faults, slis, alerts: [...alerts.values()], levels, findings };
+  const result: ScenarioVerdict = { scenario: scenario.name, verdict, reason, assertions, faults, slis, alerts: [...alerts.values()], levels, findings };
+  if (recording.prometheus !== undefined) {
+    result.prometheus = comparePrometheus(context, recording.prometheus);
+    if (recording.prometheus.polls > 0 && recording.prometheus.failures.length === recording.prometheus.polls) findings.push(`Prometheus at ${suite.prometheus?.url ?? '?'} never answered (${recording.prometheus.failures[0]?.error ?? ''})`);
+  }
+  return result;
+}
+
+/** Prometheus's own alert states beside the judge's evaluation of the same rules. */
+function comparePrometheus(c: Context, history: NonNullable<Recording['prometheus']>): PrometheusComparison[] {
+  return c.suite.alerts
+    .filter((a) => a.source === 'server')
+    .map((alert) => {
+      const samples = history.alerts[alert.name] ?? [];
+      const firing: { from: number; to: number | null }[] = [];
+      for (const tr of alertTransitions(samples)) {
+        if (tr.kind === 'firing') firing.push({ from: tr.t - c.t0, to: null });
+        if (tr.kind === 'resolved') {
+          const open = firing[firing.length - 1];
+          if (open !== undefined && open.to === null) open.to = tr.t - c.t0;
+        }
+      }
+      const own = (c.alerts.get(alert.name)?.firing ?? []).map((f) => ({ from: f.from - c.t0, to: f.to === null ? null : f.to - c.t0 }));
+      const first = firing[0];
+      const mine = own[0];
+      const error = samples.find((s) => s.error !== undefined)?.error ?? (samples.length === 0 ? 'Prometheus has no alerting rule of this name (load the file `faultline rules` writes)' : undefined);
+      return {
+        alert: alert.name,
+        firing,
+        own,
+        fireDeltaMs: first === undefined || mine === undefined ? null : Math.round(first.from - mine.from),
+        resolveDeltaMs: first?.to === undefined || first.to === null || mine?.to === undefined || mine.to === null ? null : Math.round(first.to - mine.to),
+        ...(error === undefined ? {} : { error }),
+      };
+    });
 }
 
 function overall(recording: Recording, assertions: Assertion[]): { verdict: Verdict; reason: string } {

@@ -1,3 +1,5 @@
+import type { AlertHistory } from '../slo/prometheus.js';
+
 /**
  * The Recording: everything a run observed, on the run's one clock (`t`: ms since the run
  * started). Observers only append to it; the judge and the reporters read only it (and the
@@ -177,4 +179,6 @@ export interface Recording {
   injector: InjectorSample[];
   /** Present when the scenario expects durability. */
   durability?: DurabilityRecord;
+  /** Present when the suite names a Prometheus: its alert rules' states, polled every evaluation interval. */
+  prometheus?: AlertHistory;
 }

@@ -15,6 +15,7 @@ import { startLoad, type LoadRun } from '../observe/load.js';
 import { startMetricsScraper } from '../observe/metrics.js';
 import { startResourceSampler } from '../observe/resources.js';
 import { packMetrics } from '../record/metrics-pack.js';
+import { pollAlerts } from '../slo/prometheus.js';
 import type { FaultRecord, HealthSample, InjectorSample, LoadSecond, Recording, RecordedEvent } from '../record/types.js';
 import { expandTemplate } from '../scenario/templates.js';
 import type { ResolvedFault, ResolvedProcess, ResolvedScenario, ResolvedSuite } from '../scenario/types.js';
@@ -233,6 +234,11 @@ async function execute(
     clock,
     // Halfway between two health polls, so the two never hit the target at the same moment.
     ...(suite.target.health === null ? {} : { offsetMs: (suite.target.health.intervalMs / 2) % suite.target.metrics.intervalMs }),
+  });
+  // A real Prometheus, when the suite names one: what its own alert rules said during the run.
+  const prometheus = suite.prometheus === null ? undefined : pollAlerts(suite.prometheus.url, clock, suite.evaluation.intervalMs);
+  cleanup.register('stop the Prometheus alert poller', async () => {
+    if (prometheus !== undefined) recording.prometheus = await prometheus.stop();
   });
   cleanup.register('stop the metrics scraper', async () => {
     if (metrics !== undefined) recording.metrics = packMetrics(await metrics.stop());
