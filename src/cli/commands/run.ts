@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { FaultlineError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
+import type { ScenarioVerdict } from '../../judge/judge.js';
 import { ScenarioError } from '../../scenario/scenario-error.js';
 
 interface RunArgs {
@@ -73,6 +74,7 @@ export function runCommand(yargs: Argv): Argv {
         } else if (result.interrupted) {
           process.exitCode = ExitCode.INTERRUPTED;
         }
+        if (result.recordings.length > 0) process.stdout.write(verdictTable(result.recordings.map((r) => r.verdict)));
         const count = (v: string) => result.recordings.filter((r) => r.verdict.verdict === v).length;
         process.stdout.write(`${result.recordings.length} scenario${result.recordings.length === 1 ? '' : 's'}: ${count('pass')} passed, ${count('fail')} failed, ${count('inconclusive')} inconclusive; recordings and verdicts in ${outDir}\n`);
         // An expectation that failed, or could not be decided, fails the run (after cleanup and interrupt, which say more).
@@ -84,6 +86,22 @@ export function runCommand(yargs: Argv): Argv {
       }
     },
   );
+}
+
+/** The end-of-run table: a row per scenario with its verdict, assertions, and MTTD/MTTR per fault. */
+function verdictTable(verdicts: readonly ScenarioVerdict[]): string {
+  const s = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFixed(1)}s`);
+  const rows = verdicts.map((v) => [
+    v.scenario,
+    v.verdict.toUpperCase(),
+    `${v.assertions.filter((a) => a.verdict === 'pass').length}/${v.assertions.length}`,
+    v.faults.map((f) => s(f.mttdMs)).join(' ') || '-',
+    v.faults.map((f) => s(f.mttrMs)).join(' ') || '-',
+  ]);
+  const header = ['scenario', 'verdict', 'passed', 'MTTD', 'MTTR'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}\n`;
+  return `\n${line(header)}${rows.map(line).join('')}\n`;
 }
 
 function stamp(): string {
