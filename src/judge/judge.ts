@@ -1,6 +1,6 @@
 import type { Recording } from '../record/types.js';
 import type { ErrorKind, PhaseName, ResolvedAlert, ResolvedExpectation, ResolvedScenario, ResolvedSlo, ResolvedSuite } from '../scenario/types.js';
-import { errorBudget, errorRatio, evaluateAlert, evaluationTicks, levelTimeline, predictedFireMs, stateAt, type AlertEvaluation, type LevelSpan } from '../slo/alerts.js';
+import { errorBudget, errorRatio, evaluateAlert, evaluationTicks, levelTimeline, predictedFireMs, predictedResolveMs, stateAt, type AlertEvaluation, type LevelSpan } from '../slo/alerts.js';
 import { EventSeries, SliProblem, clientEvents, loadTotals, serverEvents } from '../slo/events.js';
 import { alertTransitions } from '../slo/prometheus.js';
 import { anchorTime, healthAt, healthBetween, healthChanges, seconds, timelineStart, binary } from './timeline.js';
@@ -364,7 +364,8 @@ function prediction(c: Context, alertName: string, faultName: string): Record<st
   const { ratio } = errorRatio(series, fault.appliedAt, fault.revertedAt ?? c.end, 1);
   if (ratio === null) return {};
   const fire = predictedFireMs(alert, slo.objective, ratio, c.suite.evaluation.intervalMs);
-  return { clientBadRatioDuringFault: Math.round(ratio * 1e4) / 1e4, predictedFireMs: fire === null ? null : Math.round(fire) };
+  const resolve = predictedResolveMs(alert, slo.objective, ratio, c.suite.evaluation.intervalMs);
+  return { clientBadRatioDuringFault: Math.round(ratio * 1e4) / 1e4, predictedFireMs: fire === null ? null : Math.round(fire), predictedResolveMs: resolve === null ? null : Math.round(resolve) };
 }
 
 function alertNever(c: Context, e: Extract<ResolvedExpectation, { kind: 'alert-never' }>): Assertion {
