@@ -29,8 +29,8 @@ export function marked(marker: string): number[] {
 }
 
 /** `faultline ARGS` in `cwd`, as CI runs it; the caller kills what is left in afterEach. */
-export function faultline(cwd: string, args: string[], options: { env?: Record<string, string> } = {}): ResultPromise<{ reject: false; all: true }> {
-  return execa('node', [CLI_MAIN, ...args], { cwd, reject: false, all: true, env: { CI: '1', ...options.env }, timeout: 180_000 });
+export function faultline(cwd: string, args: string[], options: { env?: Record<string, string>; /** Default 180 s. */ timeoutMs?: number } = {}): ResultPromise<{ reject: false; all: true }> {
+  return execa('node', [CLI_MAIN, ...args], { cwd, reject: false, all: true, env: { CI: '1', ...options.env }, timeout: options.timeoutMs ?? 180_000 });
 }
 
 export const readRecording = async (out: string, scenario: string): Promise<Recording> => JSON.parse(await readFile(path.join(out, scenario, 'recording.json'), 'utf8')) as Recording;
