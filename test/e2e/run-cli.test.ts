@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Recording } from '../../src/record/types.js';
 import { CLI_MAIN, pollUntil, ROOT } from '../helpers/processes.js';
+import { marked, readRecording } from '../helpers/run-cli.js';
 
 /**
  * `faultline run` as a user runs it, on short scenarios against the real harness agent:
@@ -51,23 +51,6 @@ async function suiteDir(name: string, scenarios: Record<string, string>, extra =
   return { dir, marker };
 }
 
-/** Pids of live processes whose environment holds the marker. */
-function marked(marker: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(`FAULTLINE_TEST_MARK=${marker}`)) {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z') found.push(Number(entry));
-      }
-    } catch {
-      // gone, or not ours
-    }
-  }
-  return found;
-}
-
 function faultline(args: string[], options: { env?: Record<string, string> } = {}): ResultPromise {
   const run = execa('node', [CLI_MAIN, ...args], { cwd: work, reject: false, all: true, env: { CI: '1', AGENT_BUG: '', ...options.env }, timeout: 180_000 });
   runs.push(run);
@@ -87,7 +70,6 @@ function lineMatching(run: ResultPromise, pattern: RegExp): Promise<string> {
   });
 }
 
-const readRecording = async (out: string, scenario: string): Promise<Recording> => JSON.parse(await readFile(path.join(out, scenario, 'recording.json'), 'utf8')) as Recording;
 
 // One expectation that holds on a healthy agent, so the run's verdict (and exit code) is a pass.
 const LATENCY = ['name: latency', 'steady: 3s', 'faults:', '  - name: slow', '    duration: 4s', '    network: { proxy: upstream, toxic: latency, latency: 300ms }', 'recover: 3s', 'expect:', '  slo:', '    - { slo: availability, phase: steady }', ''].join('\n');

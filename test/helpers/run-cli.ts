@@ -8,7 +8,7 @@ import { CLI_MAIN } from './processes.js';
 /**
  * For e2e tests of `faultline run`: the built CLI started in a folder, its recordings read
  * back, and the processes it started found by a marker in their environment (so "nothing left
- * running" can be checked). The same helpers as in run-cli.test.ts.
+ * running" can be checked).
  */
 
 /** Pids of live (not zombie) processes whose environment holds FAULTLINE_TEST_MARK=<marker>. */
