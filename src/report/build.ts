@@ -109,7 +109,7 @@ export function buildScenarioReport(suite: ResolvedSuite, input: ScenarioInput):
     file: relativeTo(suite.dir, scenario.file),
     verdict: verdict.verdict,
     reason: verdict.reason,
-    score: scenarioScore(verdict.assertions),
+    score: scenarioScore(verdict.assertions, recording.status === 'completed' && recording.faults.every((f) => f.effect !== 'not-effective')),
     status: recording.status,
     statusReason: recording.reason,
     startedAt: new Date(Date.parse(recording.startedAt) + Math.round(t0)).toISOString(),

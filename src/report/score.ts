@@ -10,6 +10,9 @@ import type { ReportAssertion } from './model.js';
  *   steady-state, alert-never 1. Unknown kinds weigh 1.
  * - A failed assertion and an inconclusive one both earn nothing: resilience that could not be
  *   shown is not credited. Both stay in the denominator.
+ * - A scenario that showed nothing earns nothing: when one of its faults did not take effect,
+ *   or it did not complete (aborted, interrupted, failed to run), its score is 0, as if every
+ *   assertion were inconclusive. Its passes would be about a fault that did not happen.
  * - A scenario without assertions has no score (null).
  * - The run's score is the mean of its scenarios' scores (each scenario counts once, whatever
  *   its number of assertions); null when no scenario has one.
@@ -31,7 +34,9 @@ export const weightOf = (kind: string): number => SCORE_WEIGHTS[kind] ?? 1;
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 
-export function scenarioScore(assertions: readonly Pick<ReportAssertion, 'kind' | 'verdict'>[]): number | null {
+export function scenarioScore(assertions: readonly Pick<ReportAssertion, 'kind' | 'verdict'>[], showed = true): number | null {
+  if (assertions.length === 0) return null;
+  if (!showed) return 0;
   let total = 0;
   let earned = 0;
   for (const a of assertions) {
