@@ -5,7 +5,7 @@ import type { ReportAssertion } from './model.js';
  * release comparisons. It never replaces the verdict; docs/reports.md defines it term by term.
  *
  * - A scenario's score is the weighted share of its assertions that passed, × 100, rounded
- *   to one decimal. Weights by kind (what a user loses when the assertion fails):
+ *   down to one decimal. Weights by kind (what a user loses when the assertion fails):
  *   recovery, slo, durability 3; health, errors, alert-fires, alert-resolves 2;
  *   steady-state, alert-never 1. Unknown kinds weigh 1.
  * - A failed assertion and an inconclusive one both earn nothing: resilience that could not be
@@ -32,7 +32,8 @@ export const SCORE_WEIGHTS: Readonly<Record<string, number>> = {
 
 export const weightOf = (kind: string): number => SCORE_WEIGHTS[kind] ?? 1;
 
-const round1 = (x: number): number => Math.round(x * 10) / 10;
+/** Down to one decimal: a score never overstates, and only a clean sweep reaches 100 (the epsilon absorbs binary fractions such as 60.000000001 or 59.99999999). */
+const round1 = (x: number): number => Math.floor(x * 10 + 1e-9) / 10;
 
 export function scenarioScore(assertions: readonly Pick<ReportAssertion, 'kind' | 'verdict'>[], showed = true): number | null {
   if (assertions.length === 0) return null;
