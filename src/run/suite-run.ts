@@ -26,6 +26,10 @@ export interface SuiteRunOptions {
   grep?: RegExp;
   /** Only scenarios with one of these tags. */
   tags?: readonly string[];
+  /** Narrows the selection further (`--shard`): after grep and tags, before the run. */
+  pick?: (selected: ResolvedScenario[]) => ResolvedScenario[];
+  /** An empty pick is not an error (a shard with nothing to do). */
+  allowEmpty?: boolean;
   interrupt: AbortSignal;
   /** Progress lines for the terminal. */
   report?: (line: ScenarioReport) => void;
@@ -53,10 +57,12 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteRunResult
   const { loaded, outDir } = options;
   await mkdir(outDir, { recursive: true });
   const logger: Logger = pino({ level: 'debug', base: { suite: loaded.suite.name } }, pino.destination({ dest: path.join(outDir, 'faultline.log'), sync: true, mkdir: true }));
-  const selected = selectScenarios(loaded.scenarios, options.grep, options.tags);
-  if (selected.length === 0) {
+  const matched = selectScenarios(loaded.scenarios, options.grep, options.tags);
+  if (matched.length === 0) {
     throw new FaultlineError('FAULTLINE_USAGE', 'no scenario matches', { hint: `the suite has ${loaded.scenarios.map((s) => s.name).join(', ')}; check --grep and --tag` });
   }
+  const selected = options.pick === undefined ? matched : options.pick(matched);
+  if (selected.length === 0 && options.allowEmpty !== true) throw new FaultlineError('FAULTLINE_USAGE', 'no scenario left to run', { hint: 'check --shard' });
   const result: SuiteRunResult = { outDir, recordings: [], skipped: [], cleanupFailures: [], interrupted: false };
   const shared = new SuiteResources(startClock(), outDir, loaded.suite.seed);
   try {
