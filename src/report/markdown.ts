@@ -31,7 +31,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   const out = new ByteBudget(max, RESERVE);
   const sections = [headline(report), table(report), problems(report)];
   for (const pieces of sections) for (const piece of pieces) out.add(piece);
-  if (report.scenarios.some((s) => s.assertions.length > 0) && out.add(`\n<details>\n<summary>All ${report.summary.assertions.total} assertions</summary>\n`)) {
+  if (report.scenarios.some((s) => s.assertions.length > 0) && out.add(`\n<details>\n<summary>All ${report.summary.assertions.total} assertion${report.summary.assertions.total === 1 ? '' : 's'}</summary>\n`)) {
     for (const piece of allAssertions(report)) out.add(piece);
     if (out.full) out.force(cutNote(max));
     out.force('\n</details>\n');
