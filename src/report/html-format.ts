@@ -15,12 +15,13 @@ export function timeSpan(from: number, to: number | null): string {
   return to === null ? `${(from / 1000).toFixed(1)} s–end` : `${(from / 1000).toFixed(1)}–${(to / 1000).toFixed(1)} s`;
 }
 
-/** A short duration: "191 ms", "1.16 s", "20.0 s", "4 min 05 s". */
+/** A short duration: "191 ms", "1.16 s", "30 s" (whole seconds), "20.5 s", "4 min 05 s". */
 export function duration(ms: number | null): string {
   if (ms === null) return DASH;
   const abs = Math.abs(ms);
   const sign = ms < 0 ? '−' : '';
   if (abs < 1000) return `${sign}${Math.round(abs)} ms`;
+  if (abs < 60_000 && abs % 1000 === 0) return `${sign}${abs / 1000} s`;
   if (abs < 10_000) return `${sign}${(abs / 1000).toFixed(2)} s`;
   if (abs < 60_000) return `${sign}${(abs / 1000).toFixed(1)} s`;
   const totalSeconds = Math.round(abs / 1000);

@@ -106,6 +106,7 @@ svg.chart text { font-size: 11px; fill: var(--muted); }
 svg.chart .ptitle { fill: var(--fg); font-weight: 600; }
 svg.chart .plot { fill: var(--plot); stroke: var(--border); stroke-width: 1; }
 svg.chart .grid { stroke: var(--grid); stroke-width: 1; }
+svg.chart .axis-tick { stroke: var(--muted); stroke-width: 1; }
 svg.chart .phase { stroke: none; }
 svg.chart .ph-steady { fill: var(--phase-steady); } svg.chart .ph-chaos { fill: var(--phase-chaos); } svg.chart .ph-recover { fill: var(--phase-recover); }
 svg.chart .phase-label { fill: var(--fg); font-weight: 600; letter-spacing: 0.03em; }

@@ -130,7 +130,7 @@ function scenarioSection(s: ScenarioReport, id: string): string {
   const chart = timelineChart(s);
   const tags = s.tags.map((t) => `<span class="tag">${esc(t)}</span>`).join('');
   const status = s.status === 'completed' ? '' : ` The scenario ${esc(s.status)}${s.statusReason === null ? '' : `: ${esc(s.statusReason)}`}.`;
-  const missing = chart.missing.length === 0 ? '' : `<p class="chart-note">Not recorded in this run, so not drawn: ${esc(chart.missing.join(', '))}.</p>`;
+  const missing = chart.missing.length === 0 ? '' : ` Not recorded in this run, so not drawn: ${esc(chart.missing.join(', '))}.`;
   const levels = levelStrip(s, chart.data.t1);
   const optional = (title: string, body: string) => (body === '' ? '' : `<h3>${esc(title)}</h3>${body}`);
   return `<section class="scenario" data-scenario="${esc(s.name)}" id="${id}">
@@ -141,7 +141,7 @@ ${s.description === '' ? '' : `<p class="description">${esc(s.description)}</p>`
 ${fileLinks(s)}
 <h3>Timeline</h3>
 <figure class="timeline"><div class="chart-scroll">${chart.svg}</div><div class="tooltip" hidden></div><script type="application/json" class="chart-data">${scriptJson(chart.data)}</script></figure>
-${missing}
+<p class="chart-note">Shaded: fault windows, applied to reverted (dashed outline: planned but never applied). Dashed lines: phase boundaries. Each point is one second; hover a panel for its values.${missing}</p>
 ${optional('Error budget', levels)}
 <h3>Assertions</h3>
 ${assertionsTable(s)}

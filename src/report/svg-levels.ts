@@ -30,7 +30,7 @@ export function levelStrip(scenario: ScenarioReport, t1: number): string {
   for (const level of LEVELS) {
     const label = `${level} (${MEANING[level]})`;
     out.push(`<rect class="lv-${level}" x="${c(x)}" y="${legendY - 8}" width="12" height="9"/><text class="legend-text" x="${c(x + 16)}" y="${legendY}">${esc(label)}</text>`);
-    x += 16 + textWidth(label) + 16;
+    x += 16 + textWidth(label) + 22;
   }
   const time = timeTicks(0, t1, 12);
   rows.forEach((row, i) => {
@@ -46,7 +46,7 @@ export function levelStrip(scenario: ScenarioReport, t1: number): string {
     }
   });
   for (const t of time.ticks) {
-    out.push(`<line class="grid" x1="${c(xs(t))}" x2="${c(xs(t))}" y1="${top}" y2="${bottom}"/>`);
+    out.push(`<line class="axis-tick" x1="${c(xs(t))}" x2="${c(xs(t))}" y1="${bottom}" y2="${bottom + 3}"/>`);
     out.push(`<text class="tick" x="${c(xs(t))}" y="${bottom + 14}" text-anchor="middle">${esc(timeLabel(t, time.stepMs))}</text>`);
   }
   out.push('</svg>');

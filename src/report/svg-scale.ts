@@ -62,6 +62,7 @@ export function textWidth(text: string): number {
   for (const ch of text) {
     if (/[il.,:;|!'()[\] ]/.test(ch)) width += 3.4;
     else if (/[mwMW@%]/.test(ch)) width += 9.4;
+    else if (/[<>=≤≥×±+−~·]/.test(ch)) width += 7.2;
     else if (/[A-Z]/.test(ch)) width += 7.6;
     else width += 6.3;
   }
