@@ -57,6 +57,7 @@ h3 { font-size: 13px; font-weight: 650; text-transform: uppercase; letter-spacin
 .kpi.v-inconclusive { border-color: var(--inconclusive); background: var(--inconclusive-bg); } .kpi.v-inconclusive .kpi-value { color: var(--inconclusive); }
 .meta { display: grid; grid-template-columns: repeat(auto-fill, minmax(210px, 1fr)); gap: 10px 24px; margin: 18px 0 0; padding-top: 16px; border-top: 1px solid var(--border); }
 .meta div { min-width: 0; }
+.meta .wide { grid-column: span 2; }
 .meta dt { font-size: 12px; color: var(--muted); }
 .meta dd { margin: 0; overflow-wrap: anywhere; font-variant-numeric: tabular-nums; }
 .files { margin: 10px 0 0; font-size: 13px; }
@@ -105,7 +106,7 @@ svg.chart { display: block; width: 100%; min-width: 760px; height: auto; font-fa
 svg.chart text { font-size: 11px; fill: var(--muted); }
 svg.chart .ptitle { fill: var(--fg); font-weight: 600; }
 svg.chart .plot { fill: var(--plot); stroke: var(--border); stroke-width: 1; }
-svg.chart .grid { stroke: var(--grid); stroke-width: 1; }
+svg.chart .grid { fill: none; stroke: var(--grid); stroke-width: 1; }
 svg.chart .axis-tick { stroke: var(--muted); stroke-width: 1; }
 svg.chart .phase { stroke: none; }
 svg.chart .ph-steady { fill: var(--phase-steady); } svg.chart .ph-chaos { fill: var(--phase-chaos); } svg.chart .ph-recover { fill: var(--phase-recover); }

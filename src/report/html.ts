@@ -60,8 +60,8 @@ function kpi(value: string, label: string, cls = ''): string {
   return `<div class="kpi${cls === '' ? '' : ` ${cls}`}"><div class="kpi-value">${value}</div><div class="kpi-label">${esc(label)}</div></div>`;
 }
 
-function fact(label: string, value: string): string {
-  return `<div><dt>${esc(label)}</dt><dd>${value}</dd></div>`;
+function fact(label: string, value: string, wide = false): string {
+  return `<div${wide ? ' class="wide"' : ''}><dt>${esc(label)}</dt><dd>${value}</dd></div>`;
 }
 
 function runHeader(report: Report): string {
@@ -70,7 +70,7 @@ function runHeader(report: Report): string {
   const as = summary.assertions;
   const facts = [
     fact('Release', esc(run.release)),
-    fact('Commit', run.commit === null ? '<span class="muted">unknown</span>' : `<code>${esc(run.commit)}</code>`),
+    fact('Commit', run.commit === null ? '<span class="muted">unknown</span>' : `<code>${esc(run.commit)}</code>`, run.commit !== null && run.commit.length > 16),
     fact('Run id', `<code>${esc(run.id)}</code>`),
     fact('Started', esc(wallClock(run.startedAt))),
     fact('Duration', esc(duration(run.durationMs))),
@@ -82,7 +82,7 @@ function runHeader(report: Report): string {
   if (run.shard !== null) facts.push(fact('Shard', esc(`${run.shard.index} of ${run.shard.total}`)));
   if (run.mergedFrom.length > 0) facts.push(fact('Merged from', run.mergedFrom.map((id) => `<code>${esc(id)}</code>`).join(' ')));
   const warnings: string[] = [];
-  if (run.interrupted) warnings.push('<p class="verdict-line v-inconclusive">The run was interrupted: scenarios after the interruption did not run, and the last one may be cut short.</p>');
+  if (run.interrupted) warnings.push('<p class="verdict-line v-inconclusive">The run was interrupted: this report covers only what ran before it stopped.</p>');
   if (run.cleanupFailures.length > 0) warnings.push(`<div class="verdict-line v-fail"><strong>Cleanup failed</strong> — something the run started or applied may still be in place:<ul>${run.cleanupFailures.map((f) => `<li>${esc(f)}</li>`).join('')}</ul></div>`);
   return `<header class="card run">
 <div class="run-head">

@@ -105,10 +105,13 @@ export function timelineChart(scenario: ScenarioReport): Timeline {
   for (const f of faults) out.push(faultWindow(f, xs, placed));
 
   // Grid: time ticks through every panel, value ticks per panel, phase boundaries through all.
+  // One path for the whole grid: a few hundred lines as separate elements would weigh more than the data.
+  const grid: string[] = [];
   for (const p of placed) {
-    for (const t of time.ticks) out.push(`<line class="grid" x1="${c(xs(t))}" x2="${c(xs(t))}" y1="${c(p.top)}" y2="${c(p.top + p.height)}"/>`);
-    if (p.axis !== null && p.y !== null) for (const v of p.axis.ticks.slice(1)) out.push(`<line class="grid" x1="${X0}" x2="${X1}" y1="${c(p.y(v))}" y2="${c(p.y(v))}"/>`);
+    for (const t of time.ticks) grid.push(`M${c(xs(t))},${c(p.top)}V${c(p.top + p.height)}`);
+    if (p.axis !== null && p.y !== null) for (const v of p.axis.ticks.slice(1)) grid.push(`M${X0},${c(p.y(v))}H${X1}`);
   }
+  if (grid.length > 0) out.push(`<path class="grid" d="${grid.join('')}"/>`);
   for (const [i, p] of phases.entries()) {
     const edges = i === phases.length - 1 ? [p.from, p.to] : [p.from];
     for (const e of edges) if (e > t0 && e < t1) out.push(`<line class="phase-line" x1="${c(xs(e))}" x2="${c(xs(e))}" y1="${plotTop}" y2="${c(plotBottom)}"/>`);
