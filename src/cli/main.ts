@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { ScenarioError, formatIssues } from '../scenario/scenario-error.js';
 import { compareCommand } from './commands/compare.js';
 import { mergeCommand } from './commands/merge.js';
+import { reportCommand } from './commands/report.js';
 import { rulesCommand } from './commands/rules.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
@@ -14,14 +15,14 @@ import { toxiproxyCommand } from './commands/toxiproxy.js';
 import { validateCommand } from './commands/validate.js';
 
 /**
- * The `faultline` command: `run`, `validate`, `schema`, `rules`, `toxiproxy`, `compare` and `merge`
- * today; report arrives with a later issue. A command it does not know is a usage error (exit 2), never a silent success.
+ * The `faultline` command: `run`, `validate`, `schema`, `rules`, `toxiproxy`, `report`, `compare`
+ * and `merge`. A command it does not know is a usage error (exit 2), never a silent success.
  */
-const KNOWN_COMMANDS = new Set(['run', 'validate', 'schema', 'rules', 'toxiproxy', 'compare', 'merge']);
+const KNOWN_COMMANDS = new Set(['run', 'validate', 'schema', 'rules', 'toxiproxy', 'report', 'compare', 'merge']);
 
 async function main(argv: readonly string[]): Promise<number> {
   let exitCode: number = ExitCode.OK;
-  const parser = [runCommand, validateCommand, schemaCommand, rulesCommand, toxiproxyCommand, compareCommand, mergeCommand]
+  const parser = [runCommand, validateCommand, schemaCommand, rulesCommand, toxiproxyCommand, reportCommand, compareCommand, mergeCommand]
     .reduce((y, command) => command(y), yargs(argv))
     .scriptName('faultline')
     .usage('$0 <command> [options]\n\nChaos testing for Node.js services: faults on a timeline, SLO and burn-rate verdicts, resilience reports per release.')

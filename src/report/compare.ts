@@ -11,7 +11,9 @@ import type { TimeTolerance, Tolerances } from './tolerances.js';
  *   improvement);
  * - MTTD, MTTR: worse when head > base × (1 + pct) and head − base > floor; a time that
  *   becomes null (never detected, never recovered) is worse, one that appears is better;
- * - SLI: worse when it drops by more than the tolerance in percentage points;
+ * - SLI: worse when it drops by more than the tolerance in percentage points and ends below
+ *   its SLO's objective (a drop that still meets the objective spends no more than the budget
+ *   allows, so it is noise: 100 % → 99.8 % on a 99 % SLO is not a regression);
  * - score: worse when it drops by more than the tolerance in points.
  *
  * Improvements are the mirror image (the same test with base and head swapped). Scenarios,
@@ -130,7 +132,7 @@ function compareScenario(name: string, base: ScenarioReport | undefined, head: S
     const key = sliKey(sli);
     const other = headSlis.get(key);
     if (other === undefined) push({ figure: 'sli', subject: key, base: sli.sli, head: null, effect: 'note', text: `SLI ${key} only in base` });
-    else push(compareSli(key, sli.sli, other.sli, t.sliPp));
+    else push(compareSli(key, sli.sli, other.sli, t.sliPp, other.objective));
   }
   const baseSlis = new Set(base.slis.map(sliKey));
   for (const sli of head.slis) {
@@ -182,13 +184,13 @@ function compareTime(figure: 'mttd' | 'mttr', fault: string, base: number | null
   return { figure, subject: fault, base, head, effect, text: `${figure.toUpperCase()} ${fault} ${show(base)} → ${show(head)}${pct}` };
 }
 
-function compareSli(key: string, base: number | null, head: number | null, pp: number): Change | null {
+function compareSli(key: string, base: number | null, head: number | null, pp: number, objective: number): Change | null {
   if (base === head) return null;
   if (base === null || head === null) {
     return { figure: 'sli', subject: key, base, head, effect: 'note', text: `SLI ${key} ${base === null ? 'no events' : fmtRatio(base)} → ${head === null ? 'no events' : fmtRatio(head)}` };
   }
   const delta = (head - base) * 100;
-  const effect = exceeds(-delta, pp) ? 'regression' : exceeds(delta, pp) ? 'improvement' : 'noise';
+  const effect = exceeds(-delta, pp) && head < objective ? 'regression' : exceeds(delta, pp) && base < objective ? 'improvement' : 'noise';
   const [from, to] = ratioPair(base, head);
   const shown = Math.abs(delta) >= 1 ? delta.toFixed(1) : delta.toFixed(2);
   return { figure: 'sli', subject: key, base, head, effect, text: `SLI ${key} ${from} → ${to} (${delta > 0 ? '+' : ''}${shown} pp)` };

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../src/report/model.js';
 import { CLI_MAIN, pollUntil, ROOT } from '../helpers/processes.js';
 import { marked, readRecording } from '../helpers/run-cli.js';
 
@@ -85,7 +86,21 @@ describe('faultline run', () => {
     expect(verdicts.verdict).toBe('pass');
     expect(verdicts.assertions).toEqual([expect.objectContaining({ id: 'slo[0]', verdict: 'pass' })]);
     expect(String(result.all)).toMatch(/PASS: all 1 expectations held/);
-    expect(String(result.all)).toMatch(/1 scenario: 1 passed, 0 failed, 0 inconclusive/);
+    // The run's reports: every format, rendered from report.json; `faultline report` reproduces
+    // JUnit and Markdown byte for byte, and HTML but for its generation stamp.
+    const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as Report;
+    expect(report.run.verdict).toBe('pass');
+    expect(report.summary.assertions).toEqual({ total: 1, passed: 1, failed: 0, inconclusive: 0 });
+    expect(report.scenarios[0]?.files.recording).toBe('latency/recording.json');
+    expect(report.scenarios[0]?.series.rps.filter((n) => n !== null).length).toBeGreaterThanOrEqual(9);
+    const formats = ['junit.xml', 'summary.md', 'report.html'] as const;
+    const first = Object.fromEntries(await Promise.all(formats.map(async (f) => [f, await readFile(path.join(out, f), 'utf8')] as const)));
+    const again = path.join(work, 'out-latency-again');
+    const rerender = await faultline(['report', path.join(out, 'report.json'), '--out', again]);
+    expect(rerender.exitCode, String(rerender.all)).toBe(0);
+    for (const f of ['junit.xml', 'summary.md'] as const) expect(await readFile(path.join(again, f), 'utf8'), f).toBe(first[f]);
+    const stampless = (html: string) => html.replace(/ at <time class="generated-at"[^>]*>[^<]*<\/time>/, '');
+    expect(stampless(await readFile(path.join(again, 'report.html'), 'utf8'))).toBe(stampless(first['report.html'] ?? ''));
     expect(recording.status).toBe('completed');
     const [fault] = recording.faults;
     expect(fault?.effect, fault?.evidence).toBe('effective');
@@ -111,6 +126,10 @@ describe('faultline run', () => {
     const recording = await readRecording(out, 'latency');
     expect(recording.status).toBe('interrupted');
     expect(recording.faults[0]?.revertedAt).not.toBeNull();
+    // The report is still filed, as interrupted.
+    const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as Report;
+    expect(report.run.interrupted).toBe(true);
+    expect(report.run.verdict).not.toBe('pass');
     const proxies = (await (await fetch(`${listening.url}/proxies`)).json()) as Record<string, unknown>;
     expect(Object.keys(proxies)).toEqual([]);
     expect(marked(marker)).toEqual([]);

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { FaultlineError } from '../../errors.js';
-import { writeFileAtomic } from '../../fs-atomic.js';
 
 interface MergeArgs {
   dirs: string[];
@@ -22,7 +20,7 @@ export function mergeCommand(yargs: Argv): Argv {
     (y) =>
       y
         .positional('dirs', { type: 'string', array: true, default: undefined, describe: 'Each shard\'s report.json or run folder' })
-        .option('out', { type: 'string', demandOption: true, describe: 'Folder for the merged report.json (created if needed; not a shard\'s own folder)' })
+        .option('out', { type: 'string', demandOption: true, describe: 'Folder for the merged report.json, junit.xml, summary.md and report.html (created if needed; not a shard\'s own folder)' })
         .example('$0 merge shard-1 shard-2 shard-3 --out reports/v1.5.0/merged', 'one report from three shards\' run folders')
         .epilogue(
           [
@@ -34,6 +32,7 @@ export function mergeCommand(yargs: Argv): Argv {
       // Loaded on use: reading a report pulls in zod.
       const { locateReport } = await import('../../report/read.js');
       const { mergeReports } = await import('../../report/merge.js');
+      const { appendStepSummary, writeReportFiles } = await import('../../report/write.js');
       const loaded = [];
       for (const dir of args.dirs) loaded.push(await locateReport(dir));
       const outDir = path.resolve(args.out);
@@ -43,16 +42,18 @@ export function mergeCommand(yargs: Argv): Argv {
       }
       const report = mergeReports(loaded, outDir, runId());
       const file = path.join(outDir, 'report.json');
+      let written;
       try {
-        await mkdir(outDir, { recursive: true });
-        await writeFileAtomic(file, `${JSON.stringify(report, null, 1)}\n`);
+        written = await writeReportFiles(outDir, report);
       } catch (error) {
         const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
         throw new FaultlineError('FAULTLINE_USAGE', `cannot write the merged report to "${file}": ${reason}`, { hint: 'pick a folder you can write to' });
       }
+      for (const failure of written.failures) process.stderr.write(`merge: could not write ${failure.file}: ${failure.error}\n`);
+      if (written.files.includes('summary.md')) await appendStepSummary(outDir);
       const { run, summary } = report;
       process.stdout.write(
-        `merged ${loaded.length} report${loaded.length === 1 ? '' : 's'} (${run.mergedFrom.join(', ')}) into ${file}: ` +
+        `merged ${loaded.length} report${loaded.length === 1 ? '' : 's'} (${run.mergedFrom.join(', ')}) into ${file} (+ ${written.files.filter((f) => f !== 'report.json').join(', ')}): ` +
           `${summary.scenarios.total} scenarios, ${summary.scenarios.passed} passed, ${summary.scenarios.failed} failed, ${summary.scenarios.inconclusive} inconclusive; ` +
           `verdict ${run.verdict} (${run.reason}), score ${run.score ?? 'none'}\n`,
       );
