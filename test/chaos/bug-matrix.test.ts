@@ -3,9 +3,13 @@ import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ResultPromise } from 'execa';
+import { pathToFileURL } from 'node:url';
+import { Ajv } from 'ajv';
+import { execa, type ResultPromise } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Assertion, ScenarioVerdict } from '../../src/judge/judge.js';
+import type { Report } from '../../src/report/model.js';
+import { checkReportInBrowser } from '../helpers/browser.js';
 import { ROOT } from '../helpers/processes.js';
 import { faultline, marked, readRecording } from '../helpers/run-cli.js';
 
@@ -32,6 +36,8 @@ const BUGS: [string, string, string, RegExp][] = [
 
 let work: string;
 const runs: ResultPromise[] = [];
+/** Run folders by bug ('' = healthy), for the report and compare checks that follow the runs. */
+const outs = new Map<string, string>();
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'faultline-bugs-'));
@@ -57,6 +63,7 @@ async function run(target: string, bug: string, timeoutMs: number): Promise<{ ex
   const started = faultline(work, ['run', target, '--out', out], { env: { AGENT_BUG: bug, FAULTLINE_TEST_MARK: marker }, timeoutMs });
   runs.push(started);
   const result = await started;
+  outs.set(bug, out);
   return { exitCode: result.exitCode, output: String(result.all), out, marker };
 }
 
@@ -106,5 +113,53 @@ describe.sequential('the bundled suite against the seeded bugs', () => {
     expect(caught?.actual).toMatch(symptom);
     expect(verdicts.verdict).toBe('fail');
     expect(exitCode, tail(output)).toBe(1);
+  });
+
+  it('the healthy run files every report format: schema-valid JSON, XSD-valid JUnit, re-rendered byte for byte, an offline HTML with every chart', { timeout: 180_000 }, async () => {
+    const out = outs.get('');
+    expect(out, 'the healthy run did not happen').toBeDefined();
+    const dir = out as string;
+    const report = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as Report;
+    const validate = new Ajv({ strict: true, allowUnionTypes: true, strictRequired: false }).compile(JSON.parse(await readFile(path.join(ROOT, 'schema/report.schema.json'), 'utf8')) as object);
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+    expect(report.scenarios.map((s) => s.name).sort()).toEqual(BUNDLED);
+    expect(report.run.verdict).toBe('pass');
+    expect(report.run.score).toBe(100);
+
+    const xsd = await execa('xmllint', ['--noout', '--schema', path.join(ROOT, 'test/fixtures/junit/JUnit.xsd'), path.join(dir, 'junit.xml')], { reject: false });
+    expect(xsd.exitCode, xsd.stderr).toBe(0);
+
+    const again = path.join(work, 'rerendered');
+    const rerender = await faultline(work, ['report', path.join(dir, 'report.json'), '--out', again], { timeoutMs: 60_000 });
+    expect(rerender.exitCode, String(rerender.all)).toBe(0);
+    for (const file of ['junit.xml', 'summary.md']) expect(await readFile(path.join(again, file), 'utf8'), file).toBe(await readFile(path.join(dir, file), 'utf8'));
+    const stampless = (html: string) => html.replace(/ at <time class="generated-at"[^>]*>[^<]*<\/time>/, '');
+    expect(stampless(await readFile(path.join(again, 'report.html'), 'utf8'))).toBe(stampless(await readFile(path.join(dir, 'report.html'), 'utf8')));
+
+    // Opened from disk with the network blocked; the screenshot stays in the run's folder.
+    const html = path.join(dir, 'report.html');
+    const seen = await checkReportInBrowser(html, path.join(dir, 'report.png'));
+    expect(seen.requests).toEqual([pathToFileURL(html).href]);
+    expect(seen.consoleErrors).toEqual([]);
+    expect(seen.scenarios.map((s) => s.name).sort()).toEqual(BUNDLED);
+    for (const s of seen.scenarios) {
+      const faults = report.scenarios.find((r) => r.name === s.name)?.faults.length;
+      expect({ name: s.name, charts: s.charts, faultWindows: s.faultWindows }).toEqual({ name: s.name, charts: 1, faultWindows: faults });
+    }
+  });
+
+  it('compare: the healthy run against AGENT_BUG=no-timeout names network-latency regressed and fails with --fail-on-regression', { timeout: 60_000 }, async () => {
+    const base = outs.get('');
+    const head = outs.get('no-timeout');
+    expect(base !== undefined && head !== undefined, 'both runs must have happened').toBe(true);
+    const gate = await faultline(work, ['compare', base as string, head as string, '--fail-on-regression', '--format', 'json'], { timeoutMs: 30_000 });
+    expect(gate.exitCode, String(gate.all)).toBe(1);
+    const comparison = JSON.parse(gate.stdout) as { rows: { scenario: string; status: string; reasons: string[] }[] };
+    const regressed = comparison.rows.filter((r) => r.status === 'regressed');
+    expect(regressed.map((r) => r.scenario)).toEqual(['network-latency']);
+    expect(regressed[0]?.reasons.join('\n')).toMatch(/verdict pass → fail/);
+    const table = await faultline(work, ['compare', base as string, head as string, '--format', 'markdown'], { timeoutMs: 30_000 });
+    expect(table.exitCode, String(table.all)).toBe(0);
+    expect(table.stdout).toMatch(/network-latency/);
   });
 });
