@@ -1,4 +1,5 @@
 import { checkAddress } from './addresses.js';
+import { checkExternalFault } from './check-external.js';
 import type { IssueSink } from './check-suite.js';
 import { PHASES } from './schema/expect.js';
 import type { ScenarioParsed } from './schema/scenario.js';
@@ -68,13 +69,15 @@ function checkFaults(parsed: ScenarioParsed, scenario: ResolvedScenario, suite: 
       const proxy = fault.network.proxy;
       if (!suite.proxies.some((p) => p.name === proxy)) sink.unknown([...at, 'network', 'proxy'], 'UNKNOWN_PROXY', 'proxy', proxy, suite.proxies.map((p) => p.name));
     }
-    if (fault.kind === 'process' && fault.process !== 'target' && !suite.services.some((s) => s.name === fault.process)) {
+    // An external target refuses process and in-process faults; the next three checks would only echo that.
+    const refused = suite.target.external && checkExternalFault(raw, fault, at, sink);
+    if (!refused && fault.kind === 'process' && fault.process !== 'target' && !suite.services.some((s) => s.name === fault.process)) {
       sink.unknown([...at, 'process', 'service'], 'UNKNOWN_SERVICE', 'service', fault.process, suite.services.map((s) => s.name));
     }
-    if (fault.kind === 'heap' && suite.target.runtime !== 'node') {
+    if (!refused && fault.kind === 'heap' && suite.target.runtime !== 'node') {
       sink.add([...at, 'heap'], 'NOT_NODE_TARGET', 'heap faults run inside the target, which must be a Node.js process', 'set `target.runtime: node` if the target runs on node', { key: true });
     }
-    if (fault.kind === 'cpu' && raw.cpu?.mode === 'in-process' && suite.target.runtime !== 'node') {
+    if (!refused && fault.kind === 'cpu' && raw.cpu?.mode === 'in-process' && suite.target.runtime !== 'node') {
       sink.add([...at, 'cpu', 'mode'], 'NOT_NODE_TARGET', 'in-process cpu faults need a Node.js target', 'use mode: stressor (a separate process) or set `target.runtime: node`');
     }
     if (fault.kind === 'process' && fault.action === 'pause' && raw.process?.restart !== undefined) {

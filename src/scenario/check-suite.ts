@@ -4,6 +4,7 @@ import type { PlaceholderUse } from './templates.js';
 import { didYouMean } from './suggest.js';
 import type { ResolvedSuite } from './types.js';
 import { checkAddress } from './addresses.js';
+import { checkExternalSuite } from './check-external.js';
 
 /** Collects issues for one file, positioned by path. */
 export class IssueSink {
@@ -50,6 +51,8 @@ export function checkSuite(parsed: SuiteParsed, suite: ResolvedSuite, uses: read
     }
     if (!slo.client && slo.server === null) sink.add(at, 'NO_SLI', 'the SLO measures nothing: client is false and there is no server', 'set `client: true` or add `server:`', { key: true });
   }
+
+  checkExternalSuite(parsed, sink);
 
   if (parsed.load !== undefined && parsed.load.request === undefined) sink.add(['load'], 'MISSING_KEY', 'missing required key "request"', 'the suite\'s load needs a request: { url: ... }', { key: true, shown: ['load', 'request'] });
 

@@ -11,10 +11,13 @@ type LoadParsed = NonNullable<SuiteParsed['load']>;
 export function resolveSuite(parsed: SuiteParsed, file: string): ResolvedSuite {
   const dir = path.dirname(file);
   const services = Object.entries(parsed.services ?? {}).map(([name, spec]) => resolveProcess(name, spec, dir, null));
+  const external = parsed.target.external ?? false;
   const targetBase = resolveProcess('target', parsed.target, dir, parsed.target.health?.url ?? null);
   const target: ResolvedTarget = {
     ...targetBase,
-    runtime: parsed.target.runtime ?? (looksLikeNode(targetBase.command[0] ?? '') ? 'node' : 'other'),
+    external,
+    // An external target hosts no injector, whatever it runs on.
+    runtime: external ? 'other' : (parsed.target.runtime ?? (looksLikeNode(targetBase.command[0] ?? '') ? 'node' : 'other')),
     health:
       parsed.target.health === undefined
         ? null
@@ -107,8 +110,9 @@ export function splitCommand(line: string): string[] {
   return parts;
 }
 
-function resolveProcess(name: string, spec: ProcessParsed, dir: string, healthUrl: string | null): ResolvedProcess {
-  const command = typeof spec.command === 'string' ? splitCommand(spec.command) : [...spec.command];
+/** A service, or the target (whose command is absent when it is external). */
+function resolveProcess(name: string, spec: Omit<ProcessParsed, 'command'> & { command?: ProcessParsed['command'] | undefined }, dir: string, healthUrl: string | null): ResolvedProcess {
+  const command = spec.command === undefined ? [] : typeof spec.command === 'string' ? splitCommand(spec.command) : [...spec.command];
   return {
     name,
     command,

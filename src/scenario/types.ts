@@ -49,6 +49,12 @@ export interface ResolvedRestart {
 }
 
 export interface ResolvedTarget extends ResolvedProcess {
+  /**
+   * A system already running (`external: true`): faultline does not start, stop or signal it,
+   * and knows it only by its URLs. `command` is then empty, `env` too, `restart` never, and
+   * `ready` is an http or tcp check (or none).
+   */
+  external: boolean;
   runtime: 'node' | 'other';
   health: { url: Template; intervalMs: number; timeoutMs: number } | null;
   metrics: { url: Template; intervalMs: number; timeoutMs: number } | null;

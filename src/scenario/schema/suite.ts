@@ -69,9 +69,18 @@ const processFields = {
 
 export const serviceSchema = strict(processFields, 'A process the target needs, started before it and stopped after it');
 
+/** `command` is required when `external` is absent or false (not when the flag itself is invalid: that has its own issue). */
+const needsCommand = (value: object): boolean => {
+  const flag = (value as Record<string, unknown>)['external'];
+  return (flag === undefined || flag === false) && (value as Record<string, unknown>)['command'] === undefined;
+};
+
 export const targetSchema = strict(
   {
     ...processFields,
+    // Optional here: required unless `external: true` (the refinement below says so).
+    command: command.optional(),
+    external: bool('true: the system under test is already running and faultline does not start or stop it; it is reached only by its URLs (default false)').optional(),
     runtime: oneOf(['node', 'other'], 'node allows in-process faults (cpu in-process, heap); default: node when the command runs `node`').optional(),
     health: strict({
       url: text('The health endpoint: 2xx is UP, anything else (or no answer) is DOWN'),
@@ -84,8 +93,19 @@ export const targetSchema = strict(
       timeout: duration({ description: 'Per-scrape timeout (default 1s)', positive: true }).optional(),
     }).optional(),
   },
-  'The process under test',
-);
+  'The process under test, or (external: true) a system already running',
+)
+  .superRefine(
+    (value, ctx) => {
+      if (needsCommand(value)) {
+        ctx.addIssue({ code: 'custom', path: ['command'], message: coded('MISSING_KEY', 'missing required key "command"', 'give the command that starts the target, or set `external: true` for a system that is already running') });
+      }
+    },
+    // Also when another key of the target is wrong, so that every problem shows at once.
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value) },
+  )
+  // For editors: a command, unless the target is external.
+  .meta({ anyOf: [{ required: ['command'] }, { required: ['external'] }] });
 
 const requestSchema = strict({
   method: oneOf(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'], 'HTTP method (default GET)').optional(),
