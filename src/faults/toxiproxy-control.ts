@@ -60,6 +60,27 @@ export function toxicAttributes(network: ResolvedNetwork): Record<string, number
   }
 }
 
+/**
+ * Where the runner reaches a proxy that Toxiproxy says listens on `listen`. A proxy on every
+ * interface (`0.0.0.0:8666`, `[::]:8666`, as a Toxiproxy in a container is told to listen so
+ * that other containers reach it) is reached at the host of Toxiproxy's API URL, on the same
+ * port: in docker compose, the port that the stack publishes next to the API. Any other
+ * address is already one the runner can dial.
+ */
+export function reachableAddress(listen: string, apiUrl: string): string {
+  const match = /^(\[[^\]]*\]|[^:]*):(\d+)$/.exec(listen);
+  if (match === null) return listen;
+  const host = match[1] as string;
+  if (host !== '0.0.0.0' && host !== '[::]' && host !== '') return listen;
+  let apiHost: string;
+  try {
+    apiHost = new URL(apiUrl).hostname;
+  } catch {
+    return listen;
+  }
+  return `${apiHost}:${match[2] as string}`;
+}
+
 export class ToxiproxyControl {
   readonly client: Toxiproxy;
   readonly #proxies = new Map<string, Proxy>();
@@ -97,12 +118,12 @@ export class ToxiproxyControl {
     return swept;
   }
 
-  /** Creates a proxy; resolves with the address it really listens on. */
+  /** Creates a proxy; resolves with the address it really listens on, as the runner reaches it (reachableAddress). */
   async createProxy(name: string, listen: string, upstream: string): Promise<string> {
     const full = `${this.runPrefix}${name}`;
     const proxy = await this.#call(`create the proxy ${full}`, () => this.client.createProxy({ name: full, listen, upstream }));
     this.#proxies.set(name, proxy);
-    return proxy.listen;
+    return reachableAddress(proxy.listen, this.url);
   }
 
   async removeProxy(name: string): Promise<void> {

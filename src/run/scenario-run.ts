@@ -21,6 +21,7 @@ import { expandTemplate } from '../scenario/templates.js';
 import type { ResolvedFault, ResolvedProcess, ResolvedScenario, ResolvedSuite } from '../scenario/types.js';
 import { allocatePorts } from '../target/ports.js';
 import { ManagedProcess } from '../target/process.js';
+import { waitReadyByAddress } from '../target/readiness.js';
 import { AbortMonitor } from './abort-monitor.js';
 import { CleanupStack, type UndoFailure } from './cleanup.js';
 import { FaultExecutor } from './fault-executor.js';
@@ -31,7 +32,7 @@ const STRESSOR = fileURLToPath(new URL('../inject/stressor.js', import.meta.url)
 
 /**
  * One scenario, start to finish: allocate ports and folders, start Toxiproxy and the proxies,
- * the services and the target, the observers, then walk the timeline (steady → faults at
+ * the services and the target (or wait for an external target, which it never starts or stops), the observers, then walk the timeline (steady → faults at
  * their offsets → recover), and undo everything in reverse. Everything observed goes into the
  * Recording, on one clock. Each undo is registered before the action it undoes.
  */
@@ -205,12 +206,23 @@ async function execute(
       proxyAddresses.set(proxy.name, await control.createProxy(proxy.name, expand(proxy.listen), expand(proxy.upstream)));
     }
   }
+  // An external target is already running: it is waited for by its address (once its
+  // proxies exist, since it may well need them to be healthy), never started or stopped, and
+  // never signalled (the loader refuses process and in-process faults on it).
   const needsInjector = scenario.faults.some((f) => f.kind === 'heap' || (f.kind === 'cpu' && f.mode === 'in-process'));
-  const injector = needsInjector && suite.target.runtime === 'node' ? new InjectorClient(() => clock.now()) : undefined;
-  const target = makeProcess(suite.target, { nodeOptions: injector !== undefined, ...(injector === undefined ? {} : { injector }) });
-  injector?.attach(target);
-  await target.start({ settleLater: true });
-  if (injector !== undefined) await injector.ready();
+  const injector = needsInjector && !suite.target.external && suite.target.runtime === 'node' ? new InjectorClient(() => clock.now()) : undefined;
+  let target: ManagedProcess | undefined;
+  if (suite.target.external) {
+    event({ t: clock.now(), type: 'note', message: 'the target is external: faultline did not start it and leaves it running' });
+    const ready = suite.target.ready;
+    await waitReadyByAddress('the external target', { ...ready, value: ready.kind === 'none' ? '' : expand(ready.value) }, clock, interrupt);
+    event({ t: clock.now(), type: 'process-ready', process: 'target' });
+  } else {
+    target = makeProcess(suite.target, { nodeOptions: injector !== undefined, ...(injector === undefined ? {} : { injector }) });
+    injector?.attach(target);
+    await target.start({ settleLater: true });
+    if (injector !== undefined) await injector.ready();
+  }
 
   // Observers.
   const health = suite.target.health === null ? undefined : startHealthPoller({
@@ -243,9 +255,11 @@ async function execute(
   cleanup.register('stop the metrics scraper', async () => {
     if (metrics !== undefined) recording.metrics = packMetrics(await metrics.stop());
   });
-  const resources = startResourceSampler({ pid: () => target.pid, intervalMs: 500, clock });
+  // CPU and memory from /proc: only for a process of this run (an external target has no pid here).
+  const sampled = target;
+  const resources = sampled === undefined ? undefined : startResourceSampler({ pid: () => sampled.pid, intervalMs: 500, clock });
   cleanup.register('stop the resource sampler', () => {
-    recording.resources = resources.stop();
+    if (resources !== undefined) recording.resources = resources.stop();
   });
 
   const abortController = new AbortController();

@@ -1,10 +1,9 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { connect } from 'node:net';
 import { execa, type ResultPromise } from 'execa';
-import { request } from 'undici';
 import type { Clock } from '../clock.js';
 import { FaultlineError } from '../errors.js';
 import { LogTail } from './log-tail.js';
+import { describeReady, probeReady, type ReadySpec } from './readiness.js';
 import type { Watchdog } from './watchdog.js';
 
 /**
@@ -14,12 +13,7 @@ import type { Watchdog } from './watchdog.js';
  * SIGKILL after the grace. Every group is registered with the watchdog while it runs.
  */
 
-export interface ReadySpec {
-  kind: 'http' | 'tcp' | 'log' | 'none';
-  value: string;
-  status: number;
-  timeoutMs: number;
-}
+export type { ReadySpec };
 
 export interface ProcessSpec {
   name: string;
@@ -244,14 +238,7 @@ export class ManagedProcess {
     const ready = this.spec.ready;
     if (ready.kind === 'none') return true;
     if (ready.kind === 'log') return this.tail.lines().some((line) => new RegExp(ready.value).test(line));
-    if (ready.kind === 'tcp') return tcpOpen(ready.value, 1_000);
-    try {
-      const response = await request(ready.value, { method: 'GET', headersTimeout: 1_000, bodyTimeout: 1_000, signal: AbortSignal.timeout(1_500) });
-      await response.body.dump();
-      return response.statusCode === ready.status;
-    } catch {
-      return false;
-    }
+    return (await probeReady(ready)).ready;
   }
 
   /** Resolves true when an output line matches (from now on), false after `timeoutMs`. */
@@ -320,32 +307,4 @@ export class ManagedProcess {
     this.#log = undefined;
     if (log !== undefined) await new Promise<void>((resolve) => log.end(resolve));
   }
-}
-
-function describeReady(ready: ReadySpec): string {
-  switch (ready.kind) {
-    case 'http':
-      return `waiting for GET ${ready.value} to answer ${ready.status}`;
-    case 'tcp':
-      return `waiting for ${ready.value} to accept a connection`;
-    case 'log':
-      return `waiting for a line matching /${ready.value}/`;
-    case 'none':
-      return 'no readiness check';
-  }
-}
-
-function tcpOpen(address: string, timeoutMs: number): Promise<boolean> {
-  const match = /^\[?([^\]]+)\]?:(\d+)$/.exec(address);
-  if (match === null) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const socket = connect({ host: match[1] as string, port: Number(match[2]) });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 }
