@@ -1,6 +1,6 @@
 /**
  * Every default of the scenario language, in one place. The resolvers (resolve-*.ts) are the
- * only readers; the schema descriptions and scenarios/README.md quote these values, so change
+ * only readers; the schema descriptions and docs/scenarios.md quote these values, so change
  * them together.
  */
 export const DEFAULTS = {

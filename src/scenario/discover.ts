@@ -35,7 +35,7 @@ export async function planPaths(paths: readonly string[], cwd: string): Promise<
     });
     if (info.isDirectory()) {
       const suites = await findSuiteFiles(absolute);
-      if (suites.length === 0) throw new FaultlineError('FAULTLINE_USAGE', `no suite file (faultline.yaml) in "${input}" or below`, { hint: 'a scenario folder needs a faultline.yaml: see scenarios/README.md' });
+      if (suites.length === 0) throw new FaultlineError('FAULTLINE_USAGE', `no suite file (faultline.yaml) in "${input}" or below`, { hint: 'a scenario folder needs a faultline.yaml: see docs/scenarios.md' });
       for (const suite of suites) plans.set(suite, { suite, scenarios: null });
     } else if (isSuiteFile(absolute)) {
       plans.set(absolute, { suite: absolute, scenarios: null });

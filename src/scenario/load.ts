@@ -69,7 +69,7 @@ export function parseDocumentText<S extends z.ZodType>(file: string, text: strin
     return { source, parsed: undefined, uses: [], issues: [{ code: 'YAML_SYNTAX', file, line: 1, column: 1, path: '', message: 'an alias refers to a node that contains it (a cycle)', hint: 'scenario files are trees: copy the value instead of aliasing its parent' }] };
   }
   if (raw === undefined || raw === null) {
-    return { source, parsed: undefined, uses: [], issues: [{ code: 'EMPTY_FILE', file, line: 1, column: 1, path: '', message: 'the file is empty', hint: 'see scenarios/README.md for the fields' }] };
+    return { source, parsed: undefined, uses: [], issues: [{ code: 'EMPTY_FILE', file, line: 1, column: 1, path: '', message: 'the file is empty', hint: 'see docs/scenarios.md for the fields' }] };
   }
   const prepared = preparePlaceholders(raw, source, templatePaths, env);
   const result = schema.safeParse(prepared.value);
@@ -189,7 +189,7 @@ export function validateDocuments(
     sources.set(document.file, parsedFile.source);
     const sink = new IssueSink(parsedFile.source);
     if (suiteDocument === null) {
-      sink.add([], 'NO_SUITE', 'no suite file (faultline.yaml) next to this scenario or in a folder above it', 'scenarios share the target, proxies and SLOs of a faultline.yaml: see scenarios/README.md');
+      sink.add([], 'NO_SUITE', 'no suite file (faultline.yaml) next to this scenario or in a folder above it', 'scenarios share the target, proxies and SLOs of a faultline.yaml: see docs/scenarios.md');
     }
     const parsed = parsedFile.parsed;
     if (parsed !== undefined) {
