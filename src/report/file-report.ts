@@ -1,19 +1,20 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { buildReport, type ScenarioInput } from '../report/build.js';
-import { renderConsoleSummary } from '../report/console.js';
-import type { Report } from '../report/model.js';
-import type { ReleaseInfo } from '../report/release.js';
-import { addToIndex, appendStepSummary, writeReportFiles } from '../report/write.js';
 import type { Shard } from '../run/shard.js';
 import type { SuiteRunResult } from '../run/suite-run.js';
 import type { LoadedSuite } from '../scenario/types.js';
+import { buildReport, type ScenarioInput } from './build.js';
+import { renderConsoleSummary } from './console.js';
+import type { Report } from './model.js';
+import type { ReleaseInfo } from './release.js';
+import { addToIndex, appendStepSummary, writeReportFiles } from './write.js';
 
 /**
  * Files a finished run: builds the canonical report from the suite run's recordings and
  * verdicts, writes report.json and every format into the run folder, lists the run in
  * reports/index.json (default layout only), appends the Markdown to $GITHUB_STEP_SUMMARY, and
- * returns the console summary.
+ * returns the console summary. `run()` (src/api/run.ts) is its one caller, for the CLI and
+ * the library alike.
  */
 
 export interface FileReportOptions {
@@ -27,9 +28,23 @@ export interface FileReportOptions {
   outDir: string;
   /** The reports/ folder whose index.json lists this run; null when --out put the run elsewhere. */
   reportsRoot: string | null;
+  /** The summary names the run folder relative to this when it lies below it. Default process.cwd(). */
+  cwd?: string;
+  /** Where GITHUB_STEP_SUMMARY is read. Default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
-export async function fileRunReport(options: FileReportOptions): Promise<{ report: Report; summary: string; failures: { file: string; error: string }[] }> {
+export interface FiledReport {
+  report: Report;
+  /** The k6-style console summary. */
+  summary: string;
+  /** The files written into the run folder, by name, report.json first. */
+  files: string[];
+  /** Formats that could not be written (report.json itself throws instead). */
+  failures: { file: string; error: string }[];
+}
+
+export async function fileRunReport(options: FileReportOptions): Promise<FiledReport> {
   const { loaded, result, outDir } = options;
   const scenarios: ScenarioInput[] = [];
   for (const entry of result.recordings) {
@@ -55,7 +70,8 @@ export async function fileRunReport(options: FileReportOptions): Promise<{ repor
   });
   const written = await writeReportFiles(outDir, report);
   if (options.reportsRoot !== null) await addToIndex(options.reportsRoot, path.join(outDir, 'report.json'), report);
-  if (written.files.includes('summary.md')) await appendStepSummary(outDir);
-  const shown = path.relative(process.cwd(), outDir);
-  return { report, summary: renderConsoleSummary(report, { dir: shown === '' || shown.startsWith('..') ? outDir : shown, files: written.files }), failures: written.failures };
+  if (written.files.includes('summary.md')) await appendStepSummary(outDir, options.env);
+  const shown = path.relative(options.cwd ?? process.cwd(), outDir);
+  const summary = renderConsoleSummary(report, { dir: shown === '' || shown.startsWith('..') ? outDir : shown, files: written.files });
+  return { report, summary, files: written.files, failures: written.failures };
 }
