@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { Recording } from '../../src/record/types.js';
-import { CLI_MAIN } from './processes.js';
+import { CLI_MAIN, ROOT } from './processes.js';
 
 /**
  * For e2e tests of `faultline run`: the built CLI started in a folder, its recordings read
@@ -34,3 +34,33 @@ export function faultline(cwd: string, args: string[], options: { env?: Record<s
 }
 
 export const readRecording = async (out: string, scenario: string): Promise<Recording> => JSON.parse(await readFile(path.join(out, scenario, 'recording.json'), 'utf8')) as Recording;
+
+/**
+ * The bundled suite file, its commands run from the repository (so it works in any folder), with
+ * FAULTLINE_TEST_MARK=<marker> in the target's and the upstream's environment for `marked()`.
+ */
+export function markedSuiteText(marker: string, extra = ''): string {
+  const bundled = readFileSync(path.join(ROOT, 'scenarios/faultline.yaml'), 'utf8');
+  const text = bundled
+    .replaceAll('cwd: ..', `cwd: ${ROOT}`)
+    .replace('    AGENT_LOG_LEVEL: warn', `    AGENT_LOG_LEVEL: warn\n    FAULTLINE_TEST_MARK: ${marker}`)
+    .replace('      UPSTREAM_PORT: ${port:upstream}', `      UPSTREAM_PORT: \${port:upstream}\n      FAULTLINE_TEST_MARK: ${marker}`);
+  if (text.split(`FAULTLINE_TEST_MARK: ${marker}`).length !== 3) throw new Error('scenarios/faultline.yaml changed: markedSuiteText no longer marks both processes');
+  return `${text}${extra}`;
+}
+
+/** Pids of live (not zombie) children of `pid`: what an in-process run must not leave behind. */
+export function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(ppid) === pid && state !== 'Z') found.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return found;
+}
