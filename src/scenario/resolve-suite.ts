@@ -150,7 +150,8 @@ export function resolveLoad(load: Partial<LoadParsed>, base: ResolvedLoad | null
         : {
             method: request?.method ?? DEFAULTS.load.method,
             url: request?.url ?? '',
-            headers: { ...request?.headers },
+            // A mapping or list body is sent as JSON, so it says so unless the file names a content-type.
+            headers: request?.body !== undefined && typeof request.body !== 'string' && !Object.keys(request.headers ?? {}).some((h) => h.toLowerCase() === 'content-type') ? { 'content-type': 'application/json', ...request.headers } : { ...request?.headers },
             body: request?.body === undefined ? null : typeof request.body === 'string' ? request.body : JSON.stringify(request.body),
           },
     ratePerSecond: load.rate ?? base?.ratePerSecond ?? DEFAULTS.load.ratePerSecond,

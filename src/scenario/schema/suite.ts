@@ -186,7 +186,7 @@ export const suiteSchema = strict(
       url: text('A running Toxiproxy (e.g. http://127.0.0.1:8474); without it faultline starts its embedded one').optional(),
       prefix: name('Run-scoped name prefix for the proxies faultline creates (default faultline)').optional(),
     }).optional(),
-    prometheus: strict({ url: text('A Prometheus whose /api/v1/alerts is read during the run') }).optional(),
+    prometheus: strict({ url: text('A Prometheus whose alert rule states (/api/v1/rules?type=alert) are read during the run') }).optional(),
     services: z.record(name('A service name'), serviceSchema).describe('Processes started before the target, by name').optional(),
     target: targetSchema,
     proxies: z

@@ -121,6 +121,18 @@ describe('defaults and overrides', () => {
     '',
   ].join('\n');
 
+  it.each([
+    ['a mapping body without headers is JSON, and says so', 'body: { type: compute }', {}, { 'content-type': 'application/json' }, '{"type":"compute"}'],
+    ['a list body too', 'body: [1, 2]', {}, { 'content-type': 'application/json' }, '[1,2]'],
+    ['a content-type in the file wins, whatever its case', 'body: { a: 1 }', { 'Content-Type': 'application/x-ndjson' }, { 'Content-Type': 'application/x-ndjson' }, '{"a":1}'],
+    ['a string body is sent as written, with no header added', 'body: "plain"', {}, {}, 'plain'],
+  ] as const)('load request: %s', (_, body, headers, expected, sent) => {
+    const request = `load:\n  request:\n    url: http://127.0.0.1:\${port:app}/\n    method: POST\n    headers: ${JSON.stringify(headers)}\n    ${body}\n`;
+    const loaded = load([doc('x.yaml', 'name: x\nfaults:\n  - { name: cut, duration: 5s, network: { proxy: p, toxic: down } }\n')], minimalSuite.replace(/load:\n(  .*\n)+/, request).replace('slos:', 'proxies:\n  p: { upstream: "127.0.0.1:${port:db}" }\nslos:'));
+    expect(loaded.suite.load?.request.headers).toEqual(expected);
+    expect(loaded.suite.load?.request.body).toBe(sent);
+  });
+
   it('fills every default of a minimal suite and scenario', () => {
     const loaded = load([doc('x.yaml', 'name: x\nfaults:\n  - { name: cut, duration: 5s, network: { proxy: p, toxic: down } }\n')], minimalSuite.replace('slos:', 'proxies:\n  p: { upstream: "127.0.0.1:${port:db}" }\nslos:'));
     const { suite } = loaded;
