@@ -32,9 +32,10 @@ const STRESSOR = fileURLToPath(new URL('../inject/stressor.js', import.meta.url)
 
 /**
  * One scenario, start to finish: allocate ports and folders, start Toxiproxy and the proxies,
- * the services and the target (or wait for an external target, which it never starts or stops), the observers, then walk the timeline (steady → faults at
- * their offsets → recover), and undo everything in reverse. Everything observed goes into the
- * Recording, on one clock. Each undo is registered before the action it undoes.
+ * the services and the target (or wait for an external target, which it never starts or
+ * stops), the observers, then walk the timeline (steady → faults at their offsets → recover),
+ * and undo everything in reverse. Everything observed goes into the Recording, on one clock.
+ * Each undo is registered before the action it undoes.
  */
 
 export interface ScenarioRunOptions {
