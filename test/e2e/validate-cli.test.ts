@@ -98,14 +98,14 @@ describe('faultline validate', () => {
 });
 
 describe('faultline schema', () => {
-  it('--out writes both schemas, identical to the committed ones', async () => {
+  it('--out writes the three schemas, identical to the committed ones', async () => {
     const out = path.join(work, 'schema-out');
     const result = await faultline(work, 'schema', '--out', out);
     expect(result.exitCode, result.stderr).toBe(0);
-    for (const file of ['suite.schema.json', 'scenario.schema.json']) {
+    for (const file of ['suite.schema.json', 'scenario.schema.json', 'report.schema.json']) {
       expect(await readFile(path.join(out, file), 'utf8')).toBe(await readFile(path.join(ROOT, 'schema', file), 'utf8'));
     }
-    expect((await readdir(out)).sort()).toEqual(['scenario.schema.json', 'suite.schema.json']);
+    expect((await readdir(out)).sort()).toEqual(['report.schema.json', 'scenario.schema.json', 'suite.schema.json']);
   });
 
   it('prints one schema with --kind', async () => {
