@@ -128,7 +128,7 @@ describe('defaults and overrides', () => {
     ['a string body is sent as written, with no header added', 'body: "plain"', {}, {}, 'plain'],
   ] as const)('load request: %s', (_, body, headers, expected, sent) => {
     const request = `load:\n  request:\n    url: http://127.0.0.1:\${port:app}/\n    method: POST\n    headers: ${JSON.stringify(headers)}\n    ${body}\n`;
-    const loaded = load([doc('x.yaml', 'name: x\nfaults:\n  - { name: cut, duration: 5s, network: { proxy: p, toxic: down } }\n')], minimalSuite.replace(/load:\n(  .*\n)+/, request).replace('slos:', 'proxies:\n  p: { upstream: "127.0.0.1:${port:db}" }\nslos:'));
+    const loaded = load([doc('x.yaml', 'name: x\nfaults:\n  - { name: cut, duration: 5s, network: { proxy: p, toxic: down } }\n')], minimalSuite.replace(/load:\n( {2}.*\n)+/, request).replace('slos:', 'proxies:\n  p: { upstream: "127.0.0.1:${port:db}" }\nslos:'));
     expect(loaded.suite.load?.request.headers).toEqual(expected);
     expect(loaded.suite.load?.request.body).toBe(sent);
   });
