@@ -25,6 +25,7 @@ function cells(row: ScenarioComparison): { verdict: string; score: string; reaso
 
 const runLine = (r: RunSide): string[] => [`release ${r.release}`, `run ${r.id}`, r.startedAt, r.verdict, `score ${score(r.score) ?? 'none'}`];
 
+/** The comparison as an aligned console table, with the tolerances and a one-line total. */
 export function renderCompareText(c: Comparison): string {
   const out: string[] = [];
   const heads = [['base', ...runLine(c.base)], ['head', ...runLine(c.head)]];

@@ -74,6 +74,11 @@ export interface Comparison {
   notes: string[];
 }
 
+/**
+ * What changed from `base` to `head`: a row per scenario (regressed, improved, unchanged, new or
+ * missing) with every change and its effect under `tolerances` (DEFAULT_TOLERANCES: MTTD/MTTR
+ * 20 % and 500 ms, SLI 0.1 pp below objective, score 5 points). Pure.
+ */
 export function compareReports(base: Report, head: Report, tolerances: Tolerances): Comparison {
   const heads = new Map(head.scenarios.map((s) => [s.name, s]));
   const bases = new Map(base.scenarios.map((s) => [s.name, s]));

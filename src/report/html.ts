@@ -26,6 +26,11 @@ const CSP = `default-src 'none'; style-src 'sha256-${sha256(CSS)}'; script-src '
 
 const VERDICT_WORD: Record<ReportVerdict, string> = { pass: '✓ pass', fail: '✗ fail', inconclusive: '? inconclusive' };
 
+/**
+ * The self-contained HTML report: no network requests, inline CSS, SVG charts and an optional
+ * hover script. Deterministic: the same report gives the same bytes, `options.generatedAt`
+ * (default: none) being the only stamp.
+ */
 export function renderHtml(report: Report, options: HtmlOptions = {}): string {
   const ids = report.scenarios.map((s, i) => anchorId('scenario', i, s.name));
   const title = `${report.run.suite} · ${report.run.release} · ${report.run.verdict} — faultline`;

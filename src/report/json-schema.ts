@@ -19,6 +19,7 @@ export function reportJsonSchema(): Record<string, unknown> {
   };
 }
 
+/** The schema as committed in schema/report.schema.json: two-space JSON and a final newline. */
 export function reportJsonSchemaText(): string {
   return `${JSON.stringify(reportJsonSchema(), null, 2)}\n`;
 }

@@ -50,6 +50,11 @@ const EVIDENCE_CHARS = 4_000;
 
 const RANK: Readonly<Record<ReportVerdict, number>> = { pass: 0, inconclusive: 1, fail: 2 };
 
+/**
+ * JUnit XML valid against the Apache Ant JUnit XSD: a testsuite per scenario, a testcase per
+ * assertion (fail → <failure>, inconclusive → <error type="inconclusive">), skipped scenarios as
+ * <skipped/>. Deterministic: reads no clock, only the report.
+ */
 export function renderJunit(report: Report): string {
   const suites = [...report.scenarios.map((s) => scenarioSuite(report, s)), ...report.skipped.map((s) => skippedSuite(report, s)), ...runSuite(report)];
   const pkg = token(`faultline.${report.run.suite}`, 'faultline');

@@ -26,6 +26,11 @@ const MARK: Readonly<Record<ReportVerdict | 'skipped', string>> = { pass: '✅',
 
 const cutNote = (max: number): string => `\n_… the rest is left out to keep this summary under ${max} bytes (GitHub's step-summary limit is 1 MiB); report.json and junit.xml have every assertion._\n`;
 
+/**
+ * The Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY: verdict headline, a
+ * table of scenarios, what did not pass, every assertion folded away. Capped at
+ * `options.maxBytes` (default 1,000,000, under GitHub's 1 MiB limit). Deterministic.
+ */
 export function renderMarkdown(report: Report, options: MarkdownOptions = {}): string {
   const max = Math.max(options.maxBytes ?? MARKDOWN_MAX_BYTES, 4 * RESERVE);
   const out = new ByteBudget(max, RESERVE);

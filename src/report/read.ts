@@ -17,6 +17,7 @@ export interface LoadedReport {
   report: Report;
 }
 
+/** Reads and checks one report.json; a missing, non-JSON, newer or malformed file throws FAULTLINE_USAGE (exit 2) naming the file and JSON path. */
 export async function readReport(file: string): Promise<LoadedReport> {
   const absolute = path.resolve(file);
   let text: string;
