@@ -7,7 +7,7 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
 import { CLI_MAIN, pollUntil, ROOT } from '../helpers/processes.js';
-import { marked, readRecording } from '../helpers/run-cli.js';
+import { marked, readRecording, withoutGenerationStamp } from '../helpers/run-cli.js';
 
 /**
  * `faultline run` as a user runs it, on short scenarios against the real harness agent:
@@ -99,8 +99,7 @@ describe('faultline run', () => {
     const rerender = await faultline(['report', path.join(out, 'report.json'), '--out', again]);
     expect(rerender.exitCode, String(rerender.all)).toBe(0);
     for (const f of ['junit.xml', 'summary.md'] as const) expect(await readFile(path.join(again, f), 'utf8'), f).toBe(first[f]);
-    const stampless = (html: string) => html.replace(/ at <time class="generated-at"[^>]*>[^<]*<\/time>/, '');
-    expect(stampless(await readFile(path.join(again, 'report.html'), 'utf8'))).toBe(stampless(first['report.html'] ?? ''));
+    expect(withoutGenerationStamp(await readFile(path.join(again, 'report.html'), 'utf8'))).toBe(withoutGenerationStamp(first['report.html'] ?? ''));
     expect(recording.status).toBe('completed');
     const [fault] = recording.faults;
     expect(fault?.effect, fault?.evidence).toBe('effective');

@@ -64,3 +64,13 @@ export function childrenOf(pid: number): number[] {
   }
   return found;
 }
+
+/**
+ * report.html without its one generation stamp, for comparing two renders of the same report.
+ * Throws when the stamp is missing, so a changed footer cannot make the comparison vacuous.
+ */
+export function withoutGenerationStamp(html: string): string {
+  const stamp = / at <time class="generated-at"[^>]*>[^<]*<\/time>/;
+  if (!stamp.test(html)) throw new Error('report.html has no generation stamp: the footer changed, update withoutGenerationStamp');
+  return html.replace(stamp, '');
+}
